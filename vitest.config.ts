@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['**/*.test.ts'],
+    exclude: ['node_modules/**', 'cdk.out/**'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    // Peer tests (vcsim build, pyVmomi) and CDK synth are heavy; two workers fit a 2-core machine.
+    maxWorkers: 2,
+  },
+});
