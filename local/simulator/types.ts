@@ -1,0 +1,73 @@
+// Public types of the vCenter simulator (contract: docs/adr/0001-module-contracts.md).
+
+export type DhcpMode = 'up' | 'down' | 'linkLocal';
+
+export interface FaultRule {
+  method: string;
+  fault: string;
+  count?: number;
+  probability?: number;
+  message?: string;
+}
+
+export interface SimulatorOptions {
+  /** 0 = any free port (default) */
+  port?: number;
+  /** default true, self-signed, 127.0.0.1 */
+  https?: boolean;
+  /** multiplies every modelled latency; default 1 */
+  timeScale?: number;
+  /** default '7.0.3' */
+  vcenterVersion?: string;
+  /** default '7.0.3' */
+  hostVersion?: string;
+  /** after a clone; default 2000 (scaled) */
+  guestOpsUnavailableMs?: number;
+  faults?: FaultRule[];
+}
+
+export interface MoRefLike {
+  type: string;
+  value: string;
+}
+
+export interface SimVm {
+  moref: MoRefLike;
+  name: string;
+  host: string;
+  powerState: string;
+  frozen: boolean;
+  isClone: boolean;
+  extraConfig: Record<string, string>;
+  mac: string;
+  ip?: string;
+}
+
+export interface GuestCredentials {
+  username: string;
+  password: string;
+}
+
+export interface SimStats {
+  calls: Record<string, number>;
+  maxConcurrent: Record<string, number>;
+  leases: { vm: string; ip: string; at: number }[];
+}
+
+export interface RunningSimulator {
+  url: string;
+  username: string;
+  password: string;
+  /** inventory paths */
+  sources: { linux: string; linux2: string; windows: string; notFrozen: string; poweredOff: string };
+  guest: { linux: GuestCredentials; windows: GuestCredentials };
+  injectFault(rule: FaultRule): void;
+  clearFaults(): void;
+  expireSessions(): void;
+  setDhcp(mode: DhcpMode): void;
+  inventory(): SimVm[];
+  clones(): SimVm[];
+  plantVm(vm: { name: string; extraConfig?: Record<string, string>; powerState?: string }): SimVm;
+  stats(): SimStats;
+  stop(): Promise<void>;
+}
