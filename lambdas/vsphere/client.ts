@@ -1,0 +1,164 @@
+import type http from 'node:http';
+import type { Client } from 'soap';
+import { decodeReturnval } from './decode.js';
+import { VsphereFault, VsphereTransportError } from './errors.js';
+import { parseSoapFault } from './fault.js';
+import { createSoapClient } from './soap-client.js';
+import { toSoap } from './soap-values.js';
+import { createAgent, httpRequest } from './transport.js';
+import type { ConnectOptions, Logger, MoRef, ServiceContent } from './types.js';
+
+const COOKIE = 'vmware_soap_session';
+const SERVICE_INSTANCE: MoRef = { type: 'ServiceInstance', value: 'ServiceInstance' };
+const SILENT: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+/** Methods that never need (or must not retry for) a session. */
+const NO_RELOGIN = new Set(['RetrieveServiceContent', 'Login', 'Logout']);
+
+/** A vim25 session over one keep-alive connection. */
+export class VsphereClient {
+  readonly url: URL;
+  readonly logger: Logger;
+  #serviceContent!: ServiceContent;
+  #roundTrips = 0;
+  #soap!: Client;
+  #agent: http.Agent;
+  #cookie: string | undefined;
+  #username: string;
+  #password: string;
+  #relogin: Promise<void> | undefined;
+  #cache = new Map<string, unknown>();
+
+  private constructor(options: ConnectOptions) {
+    this.url = new URL(options.url);
+    this.logger = options.logger ?? SILENT;
+    this.#agent = createAgent(this.url, {
+      insecure: options.insecure,
+      caPem: options.caPem,
+      logger: this.logger,
+    });
+    this.#username = options.username;
+    this.#password = options.password;
+  }
+
+  /** RetrieveServiceContent + Login. */
+  static async connect(options: ConnectOptions): Promise<VsphereClient> {
+    const c = new VsphereClient(options);
+    c.#soap = await createSoapClient(c.url.href, {
+      request: (url, body, callback, headers) => {
+        c.#post(url, body, headers).then(
+          (res) => callback(null, res, res.data),
+          (err) => callback(err),
+        );
+      },
+    });
+    c.#serviceContent = await c.invoke<ServiceContent>('RetrieveServiceContent', { _this: SERVICE_INSTANCE });
+    await c.#login();
+    return c;
+  }
+
+  /** From RetrieveServiceContent at connect. */
+  get serviceContent(): ServiceContent {
+    return this.#serviceContent;
+  }
+
+  /** SOAP calls made so far (for benchmarks). */
+  get roundTrips(): number {
+    return this.#roundTrips;
+  }
+
+  /** The keep-alive agent (TLS settings) for file transfers. */
+  get agent(): http.Agent {
+    return this.#agent;
+  }
+
+  /** Per-client memo for looked-up morefs (e.g. guest operation managers). */
+  memo<T>(key: string, load: () => Promise<T>): Promise<T> {
+    let p = this.#cache.get(key) as Promise<T> | undefined;
+    if (!p) {
+      p = load();
+      p.catch(() => this.#cache.delete(key));
+      this.#cache.set(key, p);
+    }
+    return p;
+  }
+
+  /**
+   * Calls a vim25 method with `args` (including `_this`); returns the decoded `returnval`.
+   * On NotAuthenticated it logs in again once and retries.
+   */
+  async invoke<T>(method: string, args: object): Promise<T> {
+    const cookie = this.#cookie;
+    try {
+      return await this.#call<T>(method, args);
+    } catch (err) {
+      if (!(err instanceof VsphereFault) || err.faultName !== 'NotAuthenticated' || NO_RELOGIN.has(method))
+        throw err;
+      this.logger.info('vSphere session not authenticated; logging in again', { method });
+      await this.#reloginOnce(cookie);
+      return this.#call<T>(method, args);
+    }
+  }
+
+  /** Logout and release the connection. */
+  async close(): Promise<void> {
+    try {
+      if (this.#cookie && this.serviceContent.sessionManager) {
+        await this.#call('Logout', { _this: this.serviceContent.sessionManager });
+      }
+    } finally {
+      this.#cookie = undefined;
+      this.#agent.destroy();
+    }
+  }
+
+  async #call<T>(method: string, args: object): Promise<T> {
+    const fn = (this.#soap as unknown as Record<string, (a: unknown) => Promise<[unknown, string]>>)[
+      `${method}Async`
+    ];
+    if (!fn) throw new Error(`vim25 method ${method} is not in the bundled WSDL`);
+    const [, raw] = await fn.call(this.#soap, toSoap(args));
+    return decodeReturnval(raw) as T;
+  }
+
+  async #login(): Promise<void> {
+    const sm = this.serviceContent.sessionManager;
+    if (!sm) throw new VsphereFault('NotSupported', 'ServiceContent has no sessionManager');
+    this.#cookie = undefined;
+    await this.#call('Login', { _this: sm, userName: this.#username, password: this.#password });
+    if (!this.#cookie) throw new VsphereTransportError(`Login response carried no ${COOKIE} cookie`);
+    this.logger.debug('vSphere login ok', { host: this.url.host });
+  }
+
+  /** Concurrent callers that saw the same stale cookie share one re-login. */
+  #reloginOnce(staleCookie: string | undefined): Promise<void> {
+    if (this.#cookie !== staleCookie) return Promise.resolve();
+    this.#relogin ??= this.#login().finally(() => {
+      this.#relogin = undefined;
+    });
+    return this.#relogin;
+  }
+
+  async #post(url: string, body: string, headers: Record<string, string>) {
+    const h: Record<string, string> = { ...headers };
+    if (this.#cookie) h.Cookie = `${COOKIE}=${this.#cookie}`;
+    this.#roundTrips++;
+    const res = await httpRequest(this.#agent, 'POST', new URL(url), h, body);
+    const text = res.body.toString('utf8');
+    const cookie = [res.headers['set-cookie'] ?? []]
+      .flat()
+      .map((c) => new RegExp(`^${COOKIE}=([^;]*)`).exec(c)?.[1])
+      .find((v) => v !== undefined);
+    if (cookie) this.#cookie = cookie;
+    if (res.status !== 200) {
+      const fault = parseSoapFault(text);
+      if (fault) throw fault;
+      throw new VsphereTransportError(`HTTP ${res.status} from ${this.url.host}`, { status: res.status });
+    }
+    return { status: res.status, headers: res.headers, data: text };
+  }
+
+  /** Keeps the cookie and password out of logs and JSON. */
+  toJSON(): object {
+    return { url: this.url.href, roundTrips: this.#roundTrips };
+  }
+}

@@ -1,0 +1,123 @@
+import type { VsphereClient } from './client.js';
+import { asArray } from './decode.js';
+import { guestAuth, typed } from './soap-values.js';
+import type {
+  FileTransferInformation,
+  GuestAuth,
+  GuestFileAttributes,
+  GuestProcessInfo,
+  GuestProgramSpec,
+  MoRef,
+} from './types.js';
+
+interface GuestManagers {
+  processManager: MoRef;
+  fileManager: MoRef;
+}
+
+/** GuestOperationsManager's process and file managers, read once per client. */
+function managers(c: VsphereClient): Promise<GuestManagers> {
+  return c.memo('guestManagers', async () => {
+    const gom = c.serviceContent.guestOperationsManager;
+    if (!gom) throw new Error('ServiceContent has no guestOperationsManager');
+    const r = await c.invoke<{ objects?: { propSet?: unknown } }>('RetrievePropertiesEx', {
+      _this: c.serviceContent.propertyCollector,
+      specSet: [
+        {
+          propSet: [{ type: gom.type, pathSet: ['processManager', 'fileManager'] }],
+          objectSet: [{ obj: gom }],
+        },
+      ],
+      options: {},
+    });
+    const props = Object.fromEntries(
+      asArray(r?.objects?.propSet as { name: string; val: MoRef }[]).map((p) => [p.name, p.val]),
+    );
+    if (!props.processManager || !props.fileManager) throw new Error('guest operation managers not found');
+    return { processManager: props.processManager, fileManager: props.fileManager };
+  });
+}
+
+function programSpec(s: GuestProgramSpec): object {
+  const fields = {
+    programPath: s.programPath,
+    arguments: s.arguments,
+    workingDirectory: s.workingDirectory,
+    envVariables: s.envVariables,
+  };
+  if (s._type !== 'GuestWindowsProgramSpec') return fields;
+  return typed('GuestWindowsProgramSpec', { ...fields, startMinimized: s.startMinimized ?? false });
+}
+
+/** GuestProcessManager.StartProgramInGuest; returns the pid. */
+export async function startProgramInGuest(
+  c: VsphereClient,
+  vm: MoRef,
+  auth: GuestAuth,
+  spec: GuestProgramSpec,
+): Promise<number> {
+  const { processManager } = await managers(c);
+  const pid = await c.invoke('StartProgramInGuest', {
+    _this: processManager,
+    vm,
+    auth: guestAuth(auth),
+    spec: programSpec(spec),
+  });
+  return Number(pid);
+}
+
+/** GuestProcessManager.ListProcessesInGuest (all processes when `pids` is omitted). */
+export async function listProcessesInGuest(
+  c: VsphereClient,
+  vm: MoRef,
+  auth: GuestAuth,
+  pids?: number[],
+): Promise<GuestProcessInfo[]> {
+  const { processManager } = await managers(c);
+  const r = await c.invoke<GuestProcessInfo | GuestProcessInfo[] | undefined>('ListProcessesInGuest', {
+    _this: processManager,
+    vm,
+    auth: guestAuth(auth),
+    pids,
+  });
+  return asArray(r);
+}
+
+/** GuestFileManager.InitiateFileTransferFromGuest; fetch `url` with `downloadGuestFile`. */
+export async function initiateFileTransferFromGuest(
+  c: VsphereClient,
+  vm: MoRef,
+  auth: GuestAuth,
+  guestFilePath: string,
+): Promise<FileTransferInformation> {
+  const { fileManager } = await managers(c);
+  const r = await c.invoke<FileTransferInformation>('InitiateFileTransferFromGuest', {
+    _this: fileManager,
+    vm,
+    auth: guestAuth(auth),
+    guestFilePath,
+  });
+  return { attributes: r.attributes ?? {}, size: Number(r.size), url: r.url };
+}
+
+/** GuestFileManager.InitiateFileTransferToGuest; returns the URL to PUT with `uploadGuestFile`. */
+export async function initiateFileTransferToGuest(
+  c: VsphereClient,
+  vm: MoRef,
+  auth: GuestAuth,
+  guestFilePath: string,
+  fileAttributes: GuestFileAttributes,
+  fileSize: number,
+  overwrite: boolean,
+): Promise<string> {
+  const { fileManager } = await managers(c);
+  return c.invoke<string>('InitiateFileTransferToGuest', {
+    _this: fileManager,
+    vm,
+    auth: guestAuth(auth),
+    guestFilePath,
+    fileAttributes,
+    fileSize,
+    overwrite,
+  });
+}

@@ -1,0 +1,64 @@
+import http from 'node:http';
+import https from 'node:https';
+import tls from 'node:tls';
+import { VsphereTransportError } from './errors.js';
+import type { Logger } from './types.js';
+
+export interface HttpResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+}
+
+export interface TransportOptions {
+  insecure?: boolean;
+  caPem?: string;
+  logger: Logger;
+}
+
+/** Default trust plus `caPem`: an explicit `ca` replaces Node's roots, so both are passed. */
+function trustedCas(caPem: string): string[] {
+  const getDefaults = (tls as { getCACertificates?: (kind: string) => string[] }).getCACertificates;
+  const defaults = getDefaults ? getDefaults('default') : [...tls.rootCertificates];
+  return [...defaults, caPem];
+}
+
+/** One keep-alive agent per client; TLS verified unless `insecure`. */
+export function createAgent(url: URL, options: TransportOptions): http.Agent {
+  if (url.protocol === 'http:') return new http.Agent({ keepAlive: true });
+  if (options.insecure) {
+    options.logger.warn('vSphere TLS verification is DISABLED (insecure: true); use only in a lab');
+  }
+  return new https.Agent({
+    keepAlive: true,
+    rejectUnauthorized: !options.insecure,
+    ...(options.caPem ? { ca: trustedCas(options.caPem) } : {}),
+  });
+}
+
+/** One HTTP(S) exchange; socket and TLS errors become VsphereTransportError. */
+export function httpRequest(
+  agent: http.Agent,
+  method: string,
+  url: URL,
+  headers: Record<string, string>,
+  body?: Buffer | string,
+): Promise<HttpResponse> {
+  const lib = url.protocol === 'http:' ? http : https;
+  return new Promise((resolve, reject) => {
+    const req = lib.request(url, { method, agent, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', (e) =>
+        reject(new VsphereTransportError(`${method} ${url.host}: ${e.message}`, { cause: e })),
+      );
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+      );
+    });
+    req.on('error', (e) =>
+      reject(new VsphereTransportError(`${method} ${url.host}: ${e.message}`, { cause: e })),
+    );
+    req.end(body);
+  });
+}

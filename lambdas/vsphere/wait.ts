@@ -1,0 +1,87 @@
+import type { VsphereClient } from './client.js';
+import { VsphereTimeoutError } from './errors.js';
+import { taskFault } from './fault.js';
+import { createFilter, destroyPropertyFilter, waitForUpdatesEx } from './property-collector.js';
+import type { MoRef } from './types.js';
+
+export interface WaitForOptions {
+  /** Overall limit; default 10 minutes. */
+  timeoutMs?: number;
+  /** Upper bound for one WaitForUpdatesEx call; default 20 s (keep below a Lambda's timeout). */
+  maxWaitSeconds?: number;
+}
+
+/**
+ * Watches `paths` of `obj` with CreateFilter + WaitForUpdatesEx (passing the version back)
+ * until `done(values)` holds; always destroys the filter. Returns the values seen last.
+ */
+export async function waitForValues(
+  c: VsphereClient,
+  obj: MoRef,
+  paths: string[],
+  done: (values: Record<string, unknown>) => boolean,
+  options: WaitForOptions = {},
+): Promise<Record<string, unknown>> {
+  const deadline = Date.now() + (options.timeoutMs ?? 600_000);
+  const values: Record<string, unknown> = {};
+  const filter = await createFilter(c, {
+    propSet: [{ type: obj.type, all: false, pathSet: paths }],
+    objectSet: [{ obj }],
+  });
+  try {
+    let version: string | undefined;
+    for (;;) {
+      const remaining = Math.ceil((deadline - Date.now()) / 1000);
+      if (remaining <= 0)
+        throw new VsphereTimeoutError(`timed out waiting for ${obj.type} ${obj.value} ${paths.join(',')}`);
+      const set = await waitForUpdatesEx(c, version, {
+        maxWaitSeconds: Math.min(remaining, options.maxWaitSeconds ?? 20),
+      });
+      if (!set) continue;
+      version = set.version;
+      for (const f of set.filterSet) {
+        if (f.filter.value !== filter.value) continue;
+        for (const u of f.objectSet) {
+          for (const ch of u.changeSet) {
+            if (ch.op === 'assign' || ch.op === 'add') values[ch.name] = ch.val;
+            else delete values[ch.name];
+          }
+        }
+      }
+      if (done(values)) return values;
+    }
+  } finally {
+    await destroyPropertyFilter(c, filter).catch((e: unknown) =>
+      c.logger.warn('DestroyPropertyFilter failed', { error: String(e) }),
+    );
+  }
+}
+
+/** Waits for a Task to finish; returns `info.result`, throws VsphereFault from `info.error`. */
+export async function waitForTask(
+  c: VsphereClient,
+  task: MoRef,
+  options: WaitForOptions = {},
+): Promise<unknown> {
+  const v = await waitForValues(
+    c,
+    task,
+    ['info.state', 'info.result', 'info.error'],
+    (x) => x['info.state'] === 'success' || x['info.state'] === 'error',
+    options,
+  );
+  if (v['info.state'] === 'error') throw taskFault(v['info.error']);
+  return v['info.result'];
+}
+
+/** Waits until `predicate(value of path)` holds; returns that value. */
+export async function waitForProperty<T = unknown>(
+  c: VsphereClient,
+  obj: MoRef,
+  path: string,
+  predicate: (value: T | undefined) => boolean,
+  options: WaitForOptions = {},
+): Promise<T | undefined> {
+  const v = await waitForValues(c, obj, [path], (x) => predicate(x[path] as T | undefined), options);
+  return v[path] as T | undefined;
+}
