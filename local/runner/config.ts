@@ -1,0 +1,80 @@
+// WORKFLOW_CONFIG and the secrets context for local runs (ADR 0001: one config env var, context-held secrets).
+
+import type { RunningSimulator } from '../simulator/index.js';
+import type { Credentials, JsonValue, SourceConfig, VcenterTarget } from './types.js';
+
+export interface LocalSetup {
+  /** the JSON document the handlers read from process.env.WORKFLOW_CONFIG */
+  config: {
+    vcenter: { url: string; insecure?: boolean; caPem?: string; secretId: string };
+    sources: Record<string, SourceConfig & { guestSecretId: string }>;
+    defaults: Record<string, JsonValue>;
+  };
+  /** what @middy/secrets-manager would put on the context: `vcenter` and `guest_<source>` */
+  secrets: Record<string, Credentials>;
+}
+
+/** Sources the simulator offers, by the names local tests and the demo use. */
+export function simulatorSources(sim: RunningSimulator): Record<string, SourceConfig> {
+  return {
+    linux: { paths: [sim.sources.linux, sim.sources.linux2], os: 'linux' },
+    windows: { paths: [sim.sources.windows], os: 'windows' },
+    notFrozen: { paths: [sim.sources.notFrozen], os: 'linux' },
+    poweredOff: { paths: [sim.sources.poweredOff], os: 'linux' },
+    missing: { paths: [`${sim.sources.linux.replace(/\/[^/]*$/, '')}/no-such-vm`], os: 'linux' },
+  };
+}
+
+function simulatorGuests(
+  sim: RunningSimulator,
+  sources: Record<string, SourceConfig>,
+): Record<string, Credentials> {
+  return Object.fromEntries(
+    Object.entries(sources).map(([name, s]) => [
+      name,
+      s.os === 'windows' ? sim.guest.windows : sim.guest.linux,
+    ]),
+  );
+}
+
+export interface SetupOptions {
+  simulator?: RunningSimulator;
+  vcenter?: VcenterTarget;
+  sources?: Record<string, SourceConfig>;
+  guest?: Record<string, Credentials>;
+  defaults?: Record<string, JsonValue>;
+}
+
+export function buildLocalSetup(options: SetupOptions): LocalSetup {
+  const sim = options.simulator;
+  const vcenter: VcenterTarget | undefined =
+    options.vcenter ??
+    (sim ? { url: sim.url, username: sim.username, password: sim.password, insecure: true } : undefined);
+  if (!vcenter) throw new Error('runLocalWorkflow: pass `simulator` or `vcenter`');
+  const sources = options.sources ?? (sim ? simulatorSources(sim) : undefined);
+  if (!sources) throw new Error('runLocalWorkflow: pass `sources` when running against a vCenter');
+  const guest = { ...(sim && !options.vcenter ? simulatorGuests(sim, sources) : {}), ...options.guest };
+
+  const secrets: Record<string, Credentials> = {
+    vcenter: { username: vcenter.username, password: vcenter.password },
+  };
+  const configSources: LocalSetup['config']['sources'] = {};
+  for (const [name, source] of Object.entries(sources)) {
+    configSources[name] = { ...source, guestSecretId: `local/guest/${name}` };
+    const creds = guest[name];
+    if (creds) secrets[`guest_${name}`] = creds;
+  }
+  return {
+    config: {
+      vcenter: {
+        url: vcenter.url,
+        ...(vcenter.insecure ? { insecure: true } : {}),
+        ...(vcenter.caPem ? { caPem: vcenter.caPem } : {}),
+        secretId: 'local/vcenter',
+      },
+      sources: configSources,
+      defaults: { maxConcurrency: 10, leaseMinutes: 60, ipTimeoutSeconds: 300, ...options.defaults },
+    },
+    secrets,
+  };
+}

@@ -1,0 +1,121 @@
+// runLocalWorkflow: the same ASL file as on AWS, run by aws-local-stepfunctions, its Tasks calling the
+// real handlers in-process.
+
+import { randomUUID } from 'node:crypto';
+import {
+  ExecutionAbortedError,
+  ExecutionTimeoutError,
+  StateMachine,
+  type StateMachineDefinition,
+} from 'aws-local-stepfunctions';
+import {
+  DEFAULT_ASL_PATH,
+  lambdaFunctionOf,
+  localSubstitutions,
+  readAsl,
+  substitute,
+  taskStates,
+} from './asl.js';
+import { buildLocalSetup } from './config.js';
+import { importHandlers } from './handlers.js';
+import { adaptForLocal } from './parity.js';
+import { scaledTimings } from './scaling.js';
+import { buildOverrides } from './task-overrides.js';
+import type {
+  ExecutionEvent,
+  JsonValue,
+  LocalExecutionResult,
+  RecordedEvent,
+  RunLocalWorkflowOptions,
+} from './types.js';
+
+/** Parses the ASL file with its placeholders replaced by local values. */
+export function loadLocalDefinition(aslPath = DEFAULT_ASL_PATH): StateMachineDefinition {
+  const text = readAsl(aslPath);
+  return JSON.parse(substitute(text, localSubstitutions(text))) as StateMachineDefinition;
+}
+
+/**
+ * Runs one execution locally. Sets process.env.WORKFLOW_CONFIG (and LOCAL_CREDENTIALS) for the handlers
+ * before importing them; secrets reach the handlers only through the invocation context.
+ */
+export async function runLocalWorkflow(options: RunLocalWorkflowOptions): Promise<LocalExecutionResult> {
+  const name = options.name ?? `local-${Date.now()}-${randomUUID().slice(0, 8)}`;
+  const timeScale = options.timeScale ?? 1;
+  const setup = buildLocalSetup(options);
+  process.env.WORKFLOW_CONFIG = JSON.stringify(setup.config);
+  process.env.LOCAL_CREDENTIALS = '1';
+
+  const definition = adaptForLocal(loadLocalDefinition(options.aslPath));
+  const tasks = taskStates(definition as unknown as Record<string, unknown>);
+  const functions = [
+    ...new Set(tasks.map((t) => lambdaFunctionOf(t.definition)).filter((f) => f !== undefined)),
+  ];
+  const handlers = await importHandlers(functions, options.handlers);
+
+  const taskToken = `local-token-${name}`;
+  const putEvents: RecordedEvent[] = [];
+  const events: ExecutionEvent[] = [];
+  const machine = new StateMachine(definition);
+  const startedAt = Date.now();
+  const execution = machine.run(options.input, {
+    context: {
+      Execution: {
+        Id: `arn:aws:states:us-east-1:000000000000:execution:instant-clone-local:${name}`,
+        Name: name,
+      },
+      StateMachine: { Id: 'arn:aws:states:us-east-1:000000000000:stateMachine:instant-clone-local' },
+      Task: { Token: taskToken },
+    },
+    overrides: {
+      taskResourceLocalHandlers: buildOverrides(tasks, {
+        handlers,
+        secrets: setup.secrets,
+        taskToken,
+        release: options.release ?? 'immediate',
+        timeScale,
+        putEvents,
+        onEvent: options.onEvent,
+        taskHook: options.taskHook,
+      }),
+      ...scaledTimings(definition, timeScale),
+    },
+  });
+  options.signal?.addEventListener('abort', () => execution.abort(), { once: true });
+
+  const collecting = (async () => {
+    for await (const event of execution.eventLogs) {
+      const e = event as unknown as ExecutionEvent;
+      events.push(e);
+      options.onEvent?.({ kind: 'execution', event: e });
+    }
+  })();
+
+  const base = { name, events, putEvents, startedAt };
+  try {
+    const output = (await execution.result) as JsonValue;
+    await collecting;
+    return { ...base, status: 'SUCCEEDED', output, stoppedAt: Date.now() };
+  } catch (error) {
+    await collecting;
+    const stoppedAt = Date.now();
+    if (error instanceof ExecutionAbortedError) return { ...base, status: 'ABORTED', stoppedAt };
+    if (error instanceof ExecutionTimeoutError) {
+      return { ...base, status: 'TIMED_OUT', error: 'States.Timeout', stoppedAt };
+    }
+    const failed = events.findLast((e) => e.type === 'ExecutionFailed');
+    return {
+      ...base,
+      status: 'FAILED',
+      error: failed?.Error ?? (error instanceof Error ? error.name : 'Error'),
+      cause: causeText(failed?.Cause ?? (error instanceof Error ? error.message : String(error))),
+      stoppedAt,
+    };
+  }
+}
+
+function causeText(cause: unknown): string {
+  if (typeof cause === 'string') return cause;
+  if (cause instanceof Error) return cause.message;
+  return JSON.stringify(cause);
+}
