@@ -1,0 +1,58 @@
+// CDK entry point: `npx cdk synth` (cdk.json runs this file with tsx on the pinned Node.js).
+// Config: `-c config=path/to/config.json`, or IC_CONFIG=path, default cdk/config.example.json.
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { ASL_PATH, readAsl } from './asl.js';
+import { ConfigError, loadConfig } from './config.js';
+import { InstantCloneStack } from './instant-clone-stack.js';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const DEFAULT_CONFIG = 'cdk/config.example.json';
+
+export interface BuildOptions {
+  app?: App;
+  configPath?: string;
+  aslPath?: string;
+  /** Folder holding `<kebab-state>/handler.ts` for the ASL's functions. */
+  lambdasDir?: string;
+  nag?: boolean;
+}
+
+/** Builds the app; tests call this with their own App (context) and fixture paths. */
+export function buildApp(options: BuildOptions = {}): { app: App; stack: InstantCloneStack } {
+  const app = options.app ?? new App();
+  const configPath =
+    options.configPath ??
+    (app.node.tryGetContext('config') as string | undefined) ??
+    process.env.IC_CONFIG ??
+    DEFAULT_CONFIG;
+  const config = loadConfig(configPath, REPO_ROOT);
+  const asl = readAsl(
+    REPO_ROOT,
+    options.aslPath ?? (app.node.tryGetContext('asl') as string | undefined) ?? ASL_PATH,
+    options.lambdasDir ?? 'lambdas',
+  );
+  const stack = new InstantCloneStack(app, config.stackName, {
+    config,
+    asl,
+    root: REPO_ROOT,
+    description: 'Instant-clone fleets: Step Functions workflow that instant-clones frozen vSphere VMs',
+    ...(config.env === undefined ? {} : { env: config.env }),
+  });
+  if (options.nag !== false) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return { app, stack };
+}
+
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  try {
+    buildApp().app.synth();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,86 @@
+// Reads the ASL file and derives what the stack needs from it: the Lambda functions (from the
+// `${<PascalState>FunctionArn}` placeholders, ADR 0001) and the longest Task timeout per function.
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+export const ASL_PATH = 'statemachines/instant-clone.asl.json';
+export const EVENT_BUS_PLACEHOLDER = 'EventBusName';
+
+const PLACEHOLDER = /\$\{([A-Za-z][A-Za-z0-9]*)\}/g;
+const FUNCTION_PLACEHOLDER = /^([A-Z][A-Za-z0-9]*)FunctionArn$/;
+
+export interface AslFunction {
+  /** PascalCase state name, e.g. WaitForIp. */
+  state: string;
+  /** Placeholder name without `${}`, e.g. WaitForIpFunctionArn. */
+  placeholder: string;
+  /** Handler entry relative to the repo root, e.g. lambdas/wait-for-ip/handler.ts. */
+  entry: string;
+  /** Largest `TimeoutSeconds` of a Task calling this function (undefined if none is set). */
+  taskTimeoutSeconds?: number;
+}
+
+export interface AslDocument {
+  path: string;
+  text: string;
+  placeholders: string[];
+  functions: AslFunction[];
+}
+
+export function kebab(pascal: string): string {
+  return pascal
+    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+    .replace(/([A-Z])([A-Z][a-z])/g, '$1-$2')
+    .toLowerCase();
+}
+
+/** Every distinct `${Name}` in the text, sorted. */
+export function placeholdersOf(text: string): string[] {
+  return [...new Set([...text.matchAll(PLACEHOLDER)].map((m) => m[1] as string))].sort();
+}
+
+/** Walks every object in the definition and records Task TimeoutSeconds per function placeholder. */
+function taskTimeouts(definition: unknown): Map<string, number> {
+  const out = new Map<string, number>();
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      for (const item of node) visit(item);
+      return;
+    }
+    if (node === null || typeof node !== 'object') return;
+    const obj = node as Record<string, unknown>;
+    if (obj.Type === 'Task' && typeof obj.TimeoutSeconds === 'number') {
+      const names = placeholdersOf(JSON.stringify({ r: obj.Resource, p: obj.Parameters, a: obj.Arguments }));
+      for (const name of names) out.set(name, Math.max(out.get(name) ?? 0, obj.TimeoutSeconds));
+    }
+    for (const value of Object.values(obj)) visit(value);
+  };
+  visit(definition);
+  return out;
+}
+
+/** `lambdasDir`: where `<kebab-state>/handler.ts` live (tests point it at fixtures). */
+export function readAsl(root: string, path = ASL_PATH, lambdasDir = 'lambdas'): AslDocument {
+  const file = resolve(root, path);
+  if (!existsSync(file)) throw new Error(`State machine definition not found: ${file}`);
+  const text = readFileSync(file, 'utf8');
+  const definition: unknown = JSON.parse(text);
+  const placeholders = placeholdersOf(text);
+  const timeouts = taskTimeouts(definition);
+  const functions: AslFunction[] = [];
+  for (const placeholder of placeholders) {
+    if (placeholder === EVENT_BUS_PLACEHOLDER) continue;
+    const match = FUNCTION_PLACEHOLDER.exec(placeholder);
+    if (match === null) {
+      throw new Error(
+        `${path}: unknown placeholder \${${placeholder}}; expected \${<PascalState>FunctionArn} or \${${EVENT_BUS_PLACEHOLDER}}`,
+      );
+    }
+    const state = match[1] as string;
+    const fn: AslFunction = { state, placeholder, entry: `${lambdasDir}/${kebab(state)}/handler.ts` };
+    const timeout = timeouts.get(placeholder);
+    if (timeout !== undefined) fn.taskTimeoutSeconds = timeout;
+    functions.push(fn);
+  }
+  return { path: file, text, placeholders, functions };
+}

@@ -1,0 +1,175 @@
+// One construct owns how every Lambda of the product is built and run, so the runtime, bundling, network
+// placement and logging cannot drift between functions.
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { type Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+/** Where the Lambda runtime unpacks the bundle. */
+const TASK_ROOT = '/var/task';
+/** File name of the vCenter CA bundle inside the bundle (NODE_EXTRA_CA_CERTS points here). */
+export const CA_BUNDLE_FILE = 'vcenter-ca.pem';
+/** Directory of the trimmed vim25 WSDL inside the bundle. */
+export const WSDL_DIR = 'wsdl';
+const WSDL_SOURCE = 'lambdas/vsphere/wsdl';
+
+// node-soap and some of its dependencies are CommonJS and call require(); an ESM bundle has no require,
+// so give it one (evanw/esbuild#1921), plus the CJS globals some of them read.
+const ESM_BANNER = [
+  "import { createRequire as __icCreateRequire } from 'node:module';",
+  "import { fileURLToPath as __icFileURLToPath } from 'node:url';",
+  "import { dirname as __icDirname } from 'node:path';",
+  'const require = __icCreateRequire(import.meta.url);',
+  'const __filename = __icFileURLToPath(import.meta.url);',
+  'const __dirname = __icDirname(__filename);',
+].join(' ');
+
+export interface WorkflowFunctionProps {
+  /** Repository root (entries and copied files resolve against it). */
+  readonly root: string;
+  /** Handler entry relative to root, e.g. lambdas/wait-for-ip/handler.ts. */
+  readonly entry: string;
+  readonly description: string;
+  readonly vpc: ec2.IVpc;
+  readonly subnets: ec2.SubnetSelection;
+  readonly securityGroup: ec2.ISecurityGroup;
+  readonly environment: Record<string, string>;
+  readonly timeout: Duration;
+  readonly logRetention: logs.RetentionDays;
+  /** Talks to vCenter: ship the WSDL and the CA bundle. */
+  readonly vsphere: boolean;
+  /** CA bundle (PEM) path relative to root; trusted through NODE_EXTRA_CA_CERTS. */
+  readonly caBundlePath?: string;
+  /** @default 1024 — CPU scales with memory, and WSDL parsing plus TLS dominate cold starts. */
+  readonly memorySize?: number;
+}
+
+export class WorkflowFunction extends Construct {
+  readonly function: nodejs.NodejsFunction;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: WorkflowFunctionProps) {
+    super(scope, id);
+    const entry = resolve(props.root, props.entry);
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    // Own role instead of the AWS managed Lambda policies: logs only to this function's group.
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `${props.description} (execution role)`,
+    });
+    this.logGroup.grantWrite(this.role);
+    const eniStatement = new iam.PolicyStatement({
+      sid: 'LambdaVpcNetworkInterfaces',
+      actions: [
+        'ec2:CreateNetworkInterface',
+        'ec2:DescribeNetworkInterfaces',
+        'ec2:DescribeSubnets',
+        'ec2:DeleteNetworkInterface',
+        'ec2:AssignPrivateIpAddresses',
+        'ec2:UnassignPrivateIpAddresses',
+      ],
+      resources: ['*'],
+    });
+    this.role.addToPolicy(eniStatement);
+
+    const environment: Record<string, string> = {
+      NODE_OPTIONS: '--enable-source-maps',
+      ...props.environment,
+    };
+    const copies: string[] = [];
+    if (props.vsphere) {
+      environment.VSPHERE_WSDL_DIR = `${TASK_ROOT}/${WSDL_DIR}`;
+      copies.push(`mkdir -p "{out}/${WSDL_DIR}"`, `cp -R "{in}/${WSDL_SOURCE}/." "{out}/${WSDL_DIR}/"`);
+      if (props.caBundlePath !== undefined) {
+        // Node reads NODE_EXTRA_CA_CERTS only at process start, so it must be a Lambda env var, not code.
+        environment.NODE_EXTRA_CA_CERTS = `${TASK_ROOT}/${CA_BUNDLE_FILE}`;
+        copies.push(`cp "{in}/${props.caBundlePath}" "{out}/${CA_BUNDLE_FILE}"`);
+      }
+    }
+
+    this.function = new nodejs.NodejsFunction(this, 'Function', {
+      entry,
+      handler: 'handler',
+      description: props.description,
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 1024,
+      timeout: props.timeout,
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      tracing: lambda.Tracing.ACTIVE,
+      vpc: props.vpc,
+      vpcSubnets: props.subnets,
+      securityGroups: [props.securityGroup],
+      environment,
+      depsLockFilePath: resolve(props.root, 'package-lock.json'),
+      projectRoot: props.root,
+      bundling: {
+        format: nodejs.OutputFormat.ESM,
+        mainFields: ['module', 'main'],
+        target: 'node22',
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        bundleAwsSDK: true,
+        banner: ESM_BANNER,
+        forceDockerBundling: false,
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (inputDir: string, outputDir: string): string[] =>
+            copies.map((c) => c.replaceAll('{in}', inputDir).replaceAll('{out}', outputDir)),
+        },
+      },
+    });
+
+    if (props.vsphere && !existsSync(resolve(props.root, WSDL_SOURCE))) {
+      // Synth without bundling (tests) still works; a real bundle would miss the WSDL.
+      Validations.of(this).addWarning(
+        'MissingWsdl',
+        `${WSDL_SOURCE} does not exist yet; bundles of ${props.entry} would not contain the vim25 WSDL`,
+      );
+    }
+
+    Validations.of(this).acknowledge(
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'Lambda VPC networking (ec2:CreateNetworkInterface, DescribeNetworkInterfaces, DescribeSubnets, DeleteNetworkInterface, Assign/UnassignPrivateIpAddresses) and X-Ray tracing (xray:PutTraceSegments, PutTelemetryRecords) do not support resource-level permissions.',
+      },
+      {
+        id: 'AwsSolutions-L1',
+        reason:
+          'Pinned to nodejs22.x on purpose: the code base, middy v7 and the dev toolchain target Node.js 22 (supported by Lambda until 2027-04-30); the runtime moves with the pinned dev Node.',
+      },
+    );
+  }
+
+  /** Allows GetSecretValue on exactly these secrets (no DescribeSecret, no wildcard). */
+  grantSecretRead(secretArns: string[]): void {
+    if (secretArns.length === 0) return;
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadCredentials',
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: secretArns,
+      }),
+    );
+  }
+
+  get functionArn(): string {
+    return this.function.functionArn;
+  }
+}
