@@ -49,6 +49,15 @@ function programSpec(s: GuestProgramSpec): object {
   return typed('GuestWindowsProgramSpec', { ...fields, startMinimized: s.startMinimized ?? false });
 }
 
+/** Posix or Windows attributes in WSDL order (base GuestFileAttributes fields first). */
+function fileAttrs(a: GuestFileAttributes): object {
+  const base = { modificationTime: a.modificationTime, accessTime: a.accessTime, symlinkTarget: a.symlinkTarget };
+  if (a._type === 'GuestPosixFileAttributes') {
+    return typed(a._type, { ...base, ownerId: a.ownerId, groupId: a.groupId, permissions: a.permissions });
+  }
+  return typed(a._type, { ...base, hidden: a.hidden, readOnly: a.readOnly, createTime: a.createTime });
+}
+
 /** GuestProcessManager.StartProgramInGuest; returns the pid. */
 export async function startProgramInGuest(
   c: VsphereClient,
@@ -116,7 +125,7 @@ export async function initiateFileTransferToGuest(
     vm,
     auth: guestAuth(auth),
     guestFilePath,
-    fileAttributes,
+    fileAttributes: fileAttrs(fileAttributes),
     fileSize,
     overwrite,
   });

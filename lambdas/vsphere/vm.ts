@@ -1,4 +1,5 @@
 import type { VsphereClient } from './client.js';
+import { deviceChanges } from './nic.js';
 import { optionValues } from './soap-values.js';
 import type { CloneSpec, InstantCloneSpec, MoRef, RelocateSpec, VirtualMachineConfigSpec } from './types.js';
 
@@ -8,7 +9,7 @@ function relocateSpec(s: RelocateSpec): object {
     datastore: s.datastore,
     pool: s.pool,
     host: s.host,
-    deviceChange: s.deviceChange,
+    deviceChange: deviceChanges(s.deviceChange),
   };
 }
 
@@ -18,7 +19,7 @@ function configSpec(s: VirtualMachineConfigSpec): object {
     annotation: s.annotation,
     numCPUs: s.numCPUs,
     memoryMB: s.memoryMB,
-    deviceChange: s.deviceChange,
+    deviceChange: deviceChanges(s.deviceChange),
     extraConfig: optionValues(s.extraConfig),
   };
 }
