@@ -106,7 +106,7 @@ export function xsiType(el: Element): { ns: string | null; local: string } | und
   const raw = el.getAttributeNS(XSI, 'type');
   if (!raw) return undefined;
   const i = raw.indexOf(':');
-  const prefix = i < 0 ? null : raw.slice(0, i);
+  const prefix = i < 0 ? '' : raw.slice(0, i);
   return { ns: el.lookupNamespaceURI(prefix), local: i < 0 ? raw : raw.slice(i + 1) };
 }
 

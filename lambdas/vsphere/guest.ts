@@ -1,5 +1,6 @@
 import type { VsphereClient } from './client.js';
 import { asArray } from './decode.js';
+import { retrievePropertiesEx } from './property-collector.js';
 import { guestAuth, typed } from './soap-values.js';
 import type {
   FileTransferInformation,
@@ -20,19 +21,13 @@ function managers(c: VsphereClient): Promise<GuestManagers> {
   return c.memo('guestManagers', async () => {
     const gom = c.serviceContent.guestOperationsManager;
     if (!gom) throw new Error('ServiceContent has no guestOperationsManager');
-    const r = await c.invoke<{ objects?: { propSet?: unknown } }>('RetrievePropertiesEx', {
-      _this: c.serviceContent.propertyCollector,
-      specSet: [
-        {
-          propSet: [{ type: gom.type, pathSet: ['processManager', 'fileManager'] }],
-          objectSet: [{ obj: gom }],
-        },
-      ],
-      options: {},
-    });
-    const props = Object.fromEntries(
-      asArray(r?.objects?.propSet as { name: string; val: MoRef }[]).map((p) => [p.name, p.val]),
-    );
+    const r = await retrievePropertiesEx(c, [
+      {
+        propSet: [{ type: gom.type, pathSet: ['processManager', 'fileManager'] }],
+        objectSet: [{ obj: gom }],
+      },
+    ]);
+    const props = Object.fromEntries((r?.objects[0]?.propSet ?? []).map((p) => [p.name, p.val as MoRef]));
     if (!props.processManager || !props.fileManager) throw new Error('guest operation managers not found');
     return { processManager: props.processManager, fileManager: props.fileManager };
   });
@@ -51,7 +46,11 @@ function programSpec(s: GuestProgramSpec): object {
 
 /** Posix or Windows attributes in WSDL order (base GuestFileAttributes fields first). */
 function fileAttrs(a: GuestFileAttributes): object {
-  const base = { modificationTime: a.modificationTime, accessTime: a.accessTime, symlinkTarget: a.symlinkTarget };
+  const base = {
+    modificationTime: a.modificationTime,
+    accessTime: a.accessTime,
+    symlinkTarget: a.symlinkTarget,
+  };
   if (a._type === 'GuestPosixFileAttributes') {
     return typed(a._type, { ...base, ownerId: a.ownerId, groupId: a.groupId, permissions: a.permissions });
   }

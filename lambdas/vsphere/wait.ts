@@ -26,10 +26,11 @@ export async function waitForValues(
   const values: Record<string, unknown> = {};
   const filter = await createFilter(c, {
     propSet: [{ type: obj.type, all: false, pathSet: paths }],
-    objectSet: [{ obj }],
+    objectSet: [{ obj, skip: false }],
   });
   try {
-    let version: string | undefined;
+    // pyVmomi starts with an empty version; the server answers with the current values.
+    let version = '';
     for (;;) {
       const remaining = Math.ceil((deadline - Date.now()) / 1000);
       if (remaining <= 0)
