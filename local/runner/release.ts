@@ -3,7 +3,11 @@
 import { errorName, LocalTaskError } from './lambda-errors.js';
 import type { JsonValue, ReleaseMode, RunnerEvent } from './types.js';
 
-export const DEFAULT_RELEASE_OUTPUT = { released: true, releasedBy: 'local-runner' } satisfies JsonValue;
+/** What lambdas/release sends with SendTaskSuccess. */
+export const releaseOutput = (): JsonValue => ({
+  releasedAt: new Date().toISOString(),
+  releasedBy: 'local-runner',
+});
 
 export interface ReleaseContext {
   state: string;
@@ -26,7 +30,7 @@ export async function awaitRelease(mode: ReleaseMode, ctx: ReleaseContext): Prom
     ctx.onEvent?.({ kind: 'released', state: ctx.state, taskToken: ctx.taskToken, how });
   if (mode === 'immediate') {
     released('immediate');
-    return DEFAULT_RELEASE_OUTPUT;
+    return releaseOutput();
   }
   if (mode === 'never') {
     if (ctx.timeScale === 1 || ctx.timeoutMs === undefined) return never();
@@ -44,9 +48,9 @@ export async function awaitRelease(mode: ReleaseMode, ctx: ReleaseContext): Prom
       throw new LocalTaskError(errorName(error), error instanceof Error ? error.message : String(error));
     }
     released('promise');
-    return value === undefined ? DEFAULT_RELEASE_OUTPUT : (JSON.parse(JSON.stringify(value)) as JsonValue);
+    return value === undefined ? releaseOutput() : (JSON.parse(JSON.stringify(value)) as JsonValue);
   }
   await new Promise((r) => setTimeout(r, mode.afterMs));
   released('hold');
-  return DEFAULT_RELEASE_OUTPUT;
+  return releaseOutput();
 }

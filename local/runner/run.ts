@@ -29,6 +29,25 @@ import type {
   RunLocalWorkflowOptions,
 } from './types.js';
 
+const machines = new Map<string, { definition: StateMachineDefinition; machine: StateMachine }>();
+
+/** Validating a definition costs ~0.3 s (asl-validator), so each ASL text is validated once per process. */
+function localMachine(aslPath = DEFAULT_ASL_PATH): {
+  definition: StateMachineDefinition;
+  machine: StateMachine;
+} {
+  const text = readAsl(aslPath);
+  let entry = machines.get(text);
+  if (!entry) {
+    const definition = adaptForLocal(
+      JSON.parse(substitute(text, localSubstitutions(text))) as StateMachineDefinition,
+    );
+    entry = { definition, machine: new StateMachine(definition) };
+    machines.set(text, entry);
+  }
+  return entry;
+}
+
 /** Parses the ASL file with its placeholders replaced by local values. */
 export function loadLocalDefinition(aslPath = DEFAULT_ASL_PATH): StateMachineDefinition {
   const text = readAsl(aslPath);
@@ -46,7 +65,7 @@ export async function runLocalWorkflow(options: RunLocalWorkflowOptions): Promis
   process.env.WORKFLOW_CONFIG = JSON.stringify(setup.config);
   process.env.LOCAL_CREDENTIALS = '1';
 
-  const definition = adaptForLocal(loadLocalDefinition(options.aslPath));
+  const { definition, machine } = localMachine(options.aslPath);
   const tasks = taskStates(definition as unknown as Record<string, unknown>);
   const functions = [
     ...new Set(tasks.map((t) => lambdaFunctionOf(t.definition)).filter((f) => f !== undefined)),
@@ -56,7 +75,6 @@ export async function runLocalWorkflow(options: RunLocalWorkflowOptions): Promis
   const taskToken = `local-token-${name}`;
   const putEvents: RecordedEvent[] = [];
   const events: ExecutionEvent[] = [];
-  const machine = new StateMachine(definition);
   const startedAt = Date.now();
   const execution = machine.run(options.input, {
     context: {

@@ -122,7 +122,7 @@ describe('lease release', () => {
       Detail: { taskToken: `local-token-${result.name}`, clones: [{ item: 1 }, { item: 2 }, { item: 3 }] },
     });
     expect(result.putEvents.map((p) => p.state)).toEqual(['Ready', 'Done']);
-    expect(result.output).toMatchObject({ release: { released: true } });
+    expect(result.output).toMatchObject({ release: { releasedBy: 'local-runner' } });
     expect(events.some((e) => e.kind === 'released' && e.how === 'immediate')).toBe(true);
   });
 

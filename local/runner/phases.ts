@@ -1,0 +1,138 @@
+// Per-clone phase spans reconstructed from the execution event log (the same phases kitchen-vcenter reports).
+
+import type { ExecutionEvent, JsonValue } from './types.js';
+
+export const PHASES = ['cloning', 'nic', 'guestRefresh', 'ip', 'teardown'] as const;
+export type Phase = (typeof PHASES)[number];
+
+export const PHASE_LABEL: Record<Phase, string> = {
+  cloning: 'cloning',
+  nic: 'NIC',
+  guestRefresh: 'guest refresh',
+  ip: 'IP',
+  teardown: 'teardown',
+};
+
+/** Task state → phase. */
+export const PHASE_OF_STATE: Record<string, Phase> = {
+  InstantClone: 'cloning',
+  ReconnectNic: 'nic',
+  RefreshGuestNetwork: 'guestRefresh',
+  WaitForIp: 'ip',
+  Teardown: 'teardown',
+};
+
+export interface PhaseSpan {
+  phase: Phase;
+  start: number;
+  end: number;
+  ok: boolean;
+  retries: number;
+}
+
+export interface CloneTimeline {
+  /** the clone Map iteration */
+  index: number;
+  label: string;
+  spans: PhaseSpan[];
+  /** when WaitForIp ended well: the clone was ready */
+  readyAt?: number;
+  error?: string;
+}
+
+interface Iteration {
+  map: string;
+  index: number;
+  spans: Map<Phase, PhaseSpan>;
+  firstInput?: JsonValue;
+  cloneOutput?: JsonValue;
+  error?: string;
+}
+
+function strings(value: unknown, out = new Set<string>()): Set<string> {
+  if (typeof value === 'string') out.add(value);
+  else if (value && typeof value === 'object') for (const v of Object.values(value)) strings(v, out);
+  return out;
+}
+
+/** Values of `name` keys, depth first. */
+function names(value: unknown, out: string[] = []): string[] {
+  if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      if (k === 'name' && typeof v === 'string') out.push(v);
+      else names(v, out);
+    }
+  }
+  return out;
+}
+
+/** Groups nested state events by (top-level Map, iteration index). */
+function iterations(events: ExecutionEvent[]): Iteration[] {
+  const all = new Map<string, Iteration>();
+  let currentMap = '';
+  for (const e of events) {
+    const st = e.state;
+    if (e.index === undefined) {
+      if (e.type === 'StateEntered' && st?.type === 'Map') currentMap = st.name;
+      continue;
+    }
+    if (!st) continue;
+    const key = `${currentMap}#${e.index}`;
+    let it = all.get(key);
+    if (!it) {
+      it = { map: currentMap, index: e.index, spans: new Map(), firstInput: st.input };
+      all.set(key, it);
+    }
+    const phase = PHASE_OF_STATE[st.name];
+    if (!phase) continue;
+    let span = it.spans.get(phase);
+    if (e.type === 'StateEntered' && !span) {
+      span = { phase, start: e.timestamp, end: e.timestamp, ok: false, retries: 0 };
+      it.spans.set(phase, span);
+    }
+    if (!span) continue;
+    span.end = Math.max(span.end, e.timestamp);
+    if (e.type === 'StateRetried') span.retries++;
+    if (e.type === 'StateExited') {
+      span.ok = true;
+      if (phase === 'cloning') it.cloneOutput = st.output;
+    }
+    if (e.type === 'StateFailed') it.error = e.Error;
+  }
+  return [...all.values()];
+}
+
+/**
+ * Clone timelines: clone-phase iterations, each joined to the teardown iteration whose input mentions a
+ * value the clone's InstantClone step produced (its moref or name), else the one with the same index.
+ */
+export function cloneTimelines(events: ExecutionEvent[]): CloneTimeline[] {
+  const its = iterations(events);
+  const clones = its.filter((it) => it.spans.has('cloning'));
+  const teardowns = its.filter((it) => !it.spans.has('cloning') && it.spans.has('teardown'));
+  const used = new Set<Iteration>();
+  return clones
+    .sort((a, b) => a.index - b.index)
+    .map((it) => {
+      const before = strings(it.firstInput);
+      const produced = [...strings(it.cloneOutput)].filter((s) => !before.has(s));
+      const label = names(it.cloneOutput).find((n) => produced.includes(n)) ?? `clone #${it.index + 1}`;
+      const teardown =
+        teardowns.find((t) => !used.has(t) && produced.some((s) => strings(t.firstInput).has(s))) ??
+        teardowns.find((t) => !used.has(t) && t.index === it.index);
+      const spans = [...it.spans.values()];
+      if (teardown && !it.spans.has('teardown')) {
+        used.add(teardown);
+        const span = teardown.spans.get('teardown');
+        if (span) spans.push(span);
+      }
+      const ip = it.spans.get('ip');
+      return {
+        index: it.index,
+        label,
+        spans: spans.sort((a, b) => PHASES.indexOf(a.phase) - PHASES.indexOf(b.phase)),
+        ...(ip?.ok ? { readyAt: ip.end } : {}),
+        ...(it.error ? { error: it.error } : {}),
+      };
+    });
+}

@@ -1,0 +1,45 @@
+// Live progress for a fleet: one compact line per clone phase transition.
+
+import { PHASE_LABEL, PHASE_OF_STATE } from './phases.js';
+import type { RunnerEvent } from './types.js';
+
+export interface ProgressOptions {
+  write: (line: string) => void;
+  timeScale: number;
+  start?: number;
+}
+
+/** An onEvent listener that prints `[  12.3s sim]  clone #2  → guest refresh` lines. */
+export function progressPrinter(opts: ProgressOptions): (e: RunnerEvent) => void {
+  const start = opts.start ?? Date.now();
+  const stamp = (at: number) => `[${((at - start) / 1000 / opts.timeScale).toFixed(1).padStart(6)}s sim]`;
+  let currentMap = '';
+  return (e) => {
+    if (e.kind === 'putEvents') {
+      const types = e.event.entries.map((x) => (x as { DetailType?: string }).DetailType).join(', ');
+      opts.write(
+        `${stamp(e.event.at)}  event recorded: ${types}${e.event.taskToken ? ' (waiting for release)' : ''}`,
+      );
+      return;
+    }
+    if (e.kind === 'released') return opts.write(`${stamp(Date.now())}  lease released (${e.how})`);
+    if (e.kind === 'timeout') return opts.write(`${stamp(Date.now())}  lease timed out`);
+    const ev = e.event;
+    const st = ev.state;
+    if (ev.index === undefined) {
+      if (ev.type === 'StateEntered' && st) {
+        if (st.type === 'Map') currentMap = st.name;
+        opts.write(`${stamp(ev.timestamp)}  ${st.name}`);
+      }
+      if (ev.type === 'ExecutionFailed') opts.write(`${stamp(ev.timestamp)}  FAILED ${ev.Error}`);
+      return;
+    }
+    if (!st) return;
+    const who = `${currentMap} #${String(ev.index + 1).padEnd(3)}`;
+    const phase = PHASE_OF_STATE[st.name];
+    const label = phase ? PHASE_LABEL[phase] : st.name;
+    if (ev.type === 'StateEntered' && phase) opts.write(`${stamp(ev.timestamp)}    ${who} → ${label}`);
+    if (ev.type === 'StateRetried') opts.write(`${stamp(ev.timestamp)}    ${who}   ${label}: retry`);
+    if (ev.type === 'StateFailed') opts.write(`${stamp(ev.timestamp)}    ${who}   ${label}: ${ev.Error}`);
+  };
+}
