@@ -1,0 +1,26 @@
+// Standalone: `npm run sim -- --port P [--time-scale S]`. First stdout line: the contract JSON.
+import { startSimulator } from './index.js';
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+const sim = await startSimulator({
+  port: Number(arg('port') ?? 0),
+  timeScale: Number(arg('time-scale') ?? 1),
+  https: !process.argv.includes('--http'),
+  vcenterVersion: arg('vcenter-version'),
+  hostVersion: arg('host-version'),
+});
+process.stdout.write(
+  `${JSON.stringify({ url: sim.url, username: sim.username, password: sim.password, sources: sim.sources, guest: sim.guest, control: sim.url.replace(/\/sdk$/, '/sim/control') })}\n`,
+);
+process.stderr.write(`vCenter simulator listening on ${sim.url} (Ctrl-C to stop)\n`);
+const stop = async (signal: string) => {
+  process.stderr.write(`${signal}: stopping simulator\n`);
+  await sim.stop();
+  process.exit(0);
+};
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));

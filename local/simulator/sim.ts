@@ -1,0 +1,107 @@
+// The simulator core: state shared by the managed-object modules, and method dispatch.
+import { Dhcp } from './dhcp.js';
+import { FaultInjector, notFound, SimFault } from './faults.js';
+import { Guests } from './guest.js';
+import { aboutInfo, Inventory } from './inventory.js';
+import { DEFAULT_LATENCY, Latency, Scheduler } from './latency.js';
+import { type Session, Sessions } from './session-manager.js';
+import { Tasks } from './task.js';
+import type { SimulatorOptions } from './types.js';
+import { Arr, MoRef, type Obj, obj, type Val } from './values.js';
+import { child, moOf, type XNode } from './xml.js';
+
+export interface CallCtx {
+  session?: Session;
+  /** set by Login */
+  newSession?: Session;
+  /** "host:port" the client used; guest file URLs carry the port */
+  port: number;
+}
+
+export type Handler = (sim: Sim, call: XNode, ctx: CallCtx) => Promise<Val | undefined> | Val | undefined;
+
+/** Objects that are not inventory but answer to PropertyCollector (views, filters, managers). */
+export type PropsProvider = (ref: MoRef, sim: Sim, ctx: CallCtx) => Obj | undefined;
+
+export const CREDENTIALS = {
+  vcenter: { username: 'administrator@vsphere.local', password: 'Sim-Passw0rd!' },
+  linux: { username: 'root', password: 'sim-linux' },
+  windows: { username: 'Administrator', password: 'Sim-Windows1!' },
+};
+
+export class Sim {
+  readonly inv: Inventory;
+  readonly latency: Latency;
+  readonly sched = new Scheduler();
+  readonly faults: FaultInjector;
+  readonly sessions = new Sessions(CREDENTIALS.vcenter.username, CREDENTIALS.vcenter.password);
+  readonly tasks: Tasks;
+  readonly dhcp = new Dhcp();
+  readonly guests: Guests;
+  readonly calls: Record<string, number> = {};
+  readonly handlers = new Map<string, Handler>();
+  readonly providers: PropsProvider[] = [];
+  readonly guestOpsUnavailableMs: number;
+  readonly about: Obj;
+
+  constructor(readonly options: SimulatorOptions) {
+    this.inv = new Inventory(options.hostVersion ?? '7.0.3');
+    this.latency = new Latency(options.timeScale ?? 1, DEFAULT_LATENCY);
+    this.faults = new FaultInjector(options.faults);
+    this.tasks = new Tasks(this.inv);
+    this.guests = new Guests(this.inv, this.dhcp, this.latency, this.sched);
+    this.guestOpsUnavailableMs = this.latency.scale(
+      options.guestOpsUnavailableMs ?? DEFAULT_LATENCY.guestOpsUnavailable,
+    );
+    this.about = aboutInfo(
+      'VMware vCenter Server',
+      options.vcenterVersion ?? '7.0.3',
+      'vpx',
+      'VirtualCenter',
+    );
+  }
+
+  register(methods: Record<string, Handler>): void {
+    for (const [k, v] of Object.entries(methods)) this.handlers.set(k, v);
+  }
+
+  async invoke(method: string, call: XNode, ctx: CallCtx): Promise<Val | undefined> {
+    this.calls[method] = (this.calls[method] ?? 0) + 1;
+    const h = this.handlers.get(method);
+    if (!h) throw new SimFault('MethodNotFound', `Method ${method} not found`);
+    if (method !== 'RetrieveServiceContent' && method !== 'Login') this.sessions.require(ctx.session);
+    const injected = method.endsWith('_Task') ? undefined : this.faults.take(method);
+    if (injected) throw injected;
+    await this.sched.sleep(this.latency.ms('soapOverhead'));
+    return h(this, call, ctx);
+  }
+
+  /** Current property tree of any object, or undefined when it does not exist. */
+  props(ref: MoRef, ctx: CallCtx): Obj | undefined {
+    if (ref.type === 'Task') return this.tasks.props(ref.value);
+    const inv = this.inv.props(ref, Date.now());
+    if (inv) return inv;
+    for (const p of this.providers) {
+      const o = p(ref, this, ctx);
+      if (o) return o;
+    }
+    return undefined;
+  }
+
+  /** _this or another moref argument that must exist */
+  target(call: XNode, name = '_this', ctx?: CallCtx): MoRef {
+    const ref = moOf(child(call, name));
+    if (!ref) throw new SimFault('InvalidRequest', `missing ${name}`);
+    if (ctx ? !this.props(ref, ctx) : !this.inv.exists(ref)) throw notFound(ref);
+    return ref;
+  }
+
+  vmOf(call: XNode, name = '_this') {
+    const ref = this.target(call, name);
+    if (ref.type !== 'VirtualMachine') throw notFound(ref);
+    return this.inv.vms.get(ref.value) as NonNullable<ReturnType<typeof this.inv.vms.get>>;
+  }
+}
+
+export const refs = (list: MoRef[]) => new Arr('ManagedObjectReference', list);
+export { MoRef, obj };

@@ -1,0 +1,112 @@
+// Tasks: queued → running → success | error, with info.result / info.error as vCenter reports them.
+import type { SimFault } from './faults.js';
+import type { Inventory } from './inventory.js';
+import { bool, date, enumv, int, MoRef, type Obj, obj, str, type Val } from './values.js';
+
+interface TaskState {
+  id: string;
+  method: string;
+  entity?: MoRef;
+  entityName?: string;
+  state: 'queued' | 'running' | 'success' | 'error';
+  progress?: number;
+  result?: Val;
+  error?: SimFault;
+  queueTime: number;
+  startTime?: number;
+  completeTime?: number;
+}
+
+export class Tasks {
+  private readonly tasks = new Map<string, TaskState>();
+  private readonly running = new Map<string, number>();
+  readonly maxConcurrent: Record<string, number> = {};
+  private seq = 1;
+
+  constructor(private readonly inv: Inventory) {}
+
+  /** Starts `work` at once; its value becomes info.result, a thrown SimFault info.error. */
+  start(
+    method: string,
+    entity: MoRef | undefined,
+    entityName: string | undefined,
+    work: () => Promise<Val | undefined>,
+  ): MoRef {
+    const t: TaskState = {
+      id: `task-${this.seq++}`,
+      method,
+      entity,
+      entityName,
+      state: 'running',
+      queueTime: Date.now(),
+      startTime: Date.now(),
+      progress: 0,
+    };
+    this.tasks.set(t.id, t);
+    const n = (this.running.get(method) ?? 0) + 1;
+    this.running.set(method, n);
+    this.maxConcurrent[method] = Math.max(this.maxConcurrent[method] ?? 0, n);
+    this.inv.changed();
+    work().then(
+      (result) => this.finish(t, 'success', result),
+      (err: unknown) => {
+        if (err && typeof err === 'object' && 'faultName' in err)
+          this.finish(t, 'error', undefined, err as SimFault);
+        else
+          this.finish(
+            t,
+            'error',
+            undefined,
+            Object.assign(new Error(String(err)), { faultName: 'SystemError' }) as unknown as SimFault,
+          );
+      },
+    );
+    return new MoRef('Task', t.id);
+  }
+
+  private finish(t: TaskState, state: 'success' | 'error', result?: Val, error?: SimFault): void {
+    t.state = state;
+    t.result = result;
+    t.error = error;
+    t.progress = 100;
+    t.completeTime = Date.now();
+    this.running.set(t.method, (this.running.get(t.method) ?? 1) - 1);
+    this.inv.changed();
+  }
+
+  has(id: string): boolean {
+    return this.tasks.has(id);
+  }
+
+  props(id: string): Obj | undefined {
+    const t = this.tasks.get(id);
+    if (!t) return undefined;
+    const error = t.error
+      ? obj('LocalizedMethodFault', {
+          fault: typeof t.error.detail === 'function' ? t.error.detail() : obj('SystemError', {}),
+          localizedMessage: str(t.error.message),
+        })
+      : undefined;
+    const info = obj('TaskInfo', {
+      key: str(t.id),
+      task: new MoRef('Task', t.id),
+      name: str(t.method),
+      descriptionId: str(
+        `VirtualMachine.${t.method.replace(/_Task$/, '').replace(/^./, (c) => c.toLowerCase())}`,
+      ),
+      entity: t.entity,
+      entityName: t.entityName !== undefined ? str(t.entityName) : undefined,
+      state: enumv('TaskInfoState', t.state),
+      cancelled: bool(false),
+      cancelable: bool(false),
+      error,
+      result: t.result,
+      progress: t.state === 'running' ? int(t.progress ?? 0) : undefined,
+      queueTime: date(t.queueTime),
+      startTime: t.startTime ? date(t.startTime) : undefined,
+      completeTime: t.completeTime ? date(t.completeTime) : undefined,
+      eventChainId: int(Number(t.id.slice(5))),
+    });
+    return obj('Task', { info });
+  }
+}

@@ -1,0 +1,191 @@
+// Virtual machine state and its vim25 property tree.
+import { Arr, bool, enumv, int, long, MoRef, type Obj, obj, str, strs, type Val } from './values.js';
+
+export type PowerState = 'poweredOn' | 'poweredOff' | 'suspended';
+export type GuestOs = 'linux' | 'windows';
+
+export interface Nic {
+  key: number;
+  mac: string;
+  connected: boolean;
+  startConnected: boolean;
+  networkId: string;
+  networkName: string;
+}
+
+export interface GuestNet {
+  /** MAC the guest driver currently reports (stale source MAC until a refresh) */
+  mac: string;
+  ip?: string;
+  prefix: number;
+  origin: 'dhcp' | 'manual' | 'linklayer';
+}
+
+export interface VmState {
+  id: string;
+  name: string;
+  folderId: string;
+  hostId: string;
+  poolId: string;
+  powerState: PowerState;
+  frozen: boolean;
+  isClone: boolean;
+  os: GuestOs;
+  nic: Nic;
+  extraConfig: Map<string, string>;
+  guestNet: GuestNet;
+  guestNicName: string;
+  hostName: string;
+  /** guest operations refused before this time (ms epoch) */
+  guestOpsReadyAt: number;
+  sourceIp?: string;
+  uuid: string;
+}
+
+const GUEST = {
+  linux: { guestId: 'ubuntu64Guest', family: 'linuxGuest', full: 'Ubuntu Linux (64-bit)' },
+  windows: {
+    guestId: 'windows2019srv_64Guest',
+    family: 'windowsGuest',
+    full: 'Microsoft Windows Server 2019 (64-bit)',
+  },
+} as const;
+
+export const guestInfo = (os: GuestOs) => GUEST[os];
+
+export function toolsRunning(vm: VmState, now: number): boolean {
+  return vm.powerState === 'poweredOn' && !vm.frozen && now >= vm.guestOpsReadyAt;
+}
+
+function nicDevice(vm: VmState): Obj {
+  const n = vm.nic;
+  return obj('VirtualVmxnet3', {
+    key: int(n.key),
+    deviceInfo: obj('Description', { label: str('Network adapter 1'), summary: str(n.networkName) }),
+    backing: obj('VirtualEthernetCardNetworkBackingInfo', {
+      deviceName: str(n.networkName),
+      useAutoDetect: bool(false),
+      network: new MoRef('Network', n.networkId),
+    }),
+    connectable: obj('VirtualDeviceConnectInfo', {
+      migrateConnect: undefined,
+      startConnected: bool(n.startConnected),
+      allowGuestControl: bool(true),
+      connected: bool(n.connected && vm.powerState === 'poweredOn'),
+      status: str('ok'),
+    }),
+    controllerKey: int(100),
+    unitNumber: int(7),
+    addressType: str('assigned'),
+    macAddress: str(n.mac),
+    wakeOnLanEnabled: bool(true),
+  });
+}
+
+function devices(vm: VmState): Arr {
+  return new Arr('VirtualDevice', [
+    obj('VirtualPCIController', {
+      key: int(100),
+      deviceInfo: obj('Description', { label: str('PCI controller 0'), summary: str('PCI controller 0') }),
+      busNumber: int(0),
+    }),
+    obj('VirtualDisk', {
+      key: int(2000),
+      deviceInfo: obj('Description', { label: str('Hard disk 1'), summary: str('16,777,216 KB') }),
+      backing: obj('VirtualDiskFlatVer2BackingInfo', {
+        fileName: str(`[datastore1] ${vm.name}/${vm.name}.vmdk`),
+        diskMode: str('persistent'),
+      }),
+      controllerKey: int(1000),
+      unitNumber: int(0),
+      capacityInKB: long(16777216),
+    }),
+    nicDevice(vm),
+  ]);
+}
+
+function guestNetInfo(vm: VmState): Arr {
+  if (vm.powerState !== 'poweredOn') return new Arr('GuestNicInfo', []);
+  const g = vm.guestNet;
+  const addrs = g.ip
+    ? [
+        obj('NetIpConfigInfoIpAddress', {
+          ipAddress: str(g.ip),
+          prefixLength: int(g.prefix),
+          origin: str(g.origin),
+          state: str('preferred'),
+        }),
+      ]
+    : [];
+  return new Arr('GuestNicInfo', [
+    obj('GuestNicInfo', {
+      network: str(vm.nic.networkName),
+      ipAddress: strs(g.ip ? [g.ip] : []),
+      macAddress: str(g.mac),
+      connected: bool(vm.nic.connected),
+      deviceConfigId: int(vm.nic.key),
+      ipConfig: obj('NetIpConfigInfo', { ipAddress: new Arr('NetIpConfigInfoIpAddress', addrs) }),
+    }),
+  ]);
+}
+
+export function vmProps(vm: VmState, now: number, parentRef: MoRef): Obj {
+  const gi = GUEST[vm.os];
+  const running = toolsRunning(vm, now);
+  const power = enumv('VirtualMachinePowerState', vm.powerState);
+  const extra = new Arr(
+    'OptionValue',
+    [...vm.extraConfig].map(([k, v]) => obj('OptionValue', { key: str(k), value: str(v) })),
+  );
+  const hostRef = new MoRef('HostSystem', vm.hostId);
+  const guestIp = vm.powerState === 'poweredOn' ? vm.guestNet.ip : undefined;
+  const fields: Record<string, Val | undefined> = {
+    name: str(vm.name),
+    parent: parentRef,
+    resourcePool: new MoRef('ResourcePool', vm.poolId),
+    runtime: obj('VirtualMachineRuntimeInfo', {
+      host: hostRef,
+      connectionState: str('connected'),
+      powerState: power,
+      instantCloneFrozen: bool(vm.frozen),
+    }),
+    config: obj('VirtualMachineConfigInfo', {
+      name: str(vm.name),
+      template: bool(false),
+      uuid: str(vm.uuid),
+      instanceUuid: str(vm.uuid.split('').reverse().join('')),
+      guestId: str(gi.guestId),
+      guestFullName: str(gi.full),
+      hardware: obj('VirtualHardware', { numCPU: int(2), memoryMB: int(4096), device: devices(vm) }),
+      extraConfig: extra,
+    }),
+    guest: obj('GuestInfo', {
+      toolsStatus: str(running ? 'toolsOk' : 'toolsNotRunning'),
+      toolsRunningStatus: str(running ? 'guestToolsRunning' : 'guestToolsNotRunning'),
+      guestId: str(gi.guestId),
+      guestFamily: str(gi.family),
+      guestFullName: str(gi.full),
+      hostName: str(vm.hostName),
+      ipAddress: guestIp ? str(guestIp) : undefined,
+      net: guestNetInfo(vm),
+      guestOperationsReady: bool(running),
+      interactiveGuestOperationsReady: bool(false),
+      guestState: str(vm.powerState === 'poweredOn' ? 'running' : 'notRunning'),
+    }),
+    summary: obj('VirtualMachineSummary', {
+      vm: new MoRef('VirtualMachine', vm.id),
+      runtime: obj('VirtualMachineRuntimeInfo', {
+        host: hostRef,
+        connectionState: str('connected'),
+        powerState: power,
+      }),
+      config: obj('VirtualMachineConfigSummary', {
+        name: str(vm.name),
+        template: bool(false),
+        guestId: str(gi.guestId),
+      }),
+    }),
+    network: new Arr('ManagedObjectReference', [new MoRef('Network', vm.nic.networkId)]),
+  };
+  return obj('VirtualMachine', fields);
+}
