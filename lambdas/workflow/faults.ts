@@ -1,0 +1,97 @@
+// Maps what the vSphere client throws (VsphereFault with a vim25 faultName, VsphereTransportError) to the
+// workflow's error names. Matching is by `name`, not instanceof, so a second copy of the client module in a
+// bundle cannot break it.
+import {
+  CloneFailedError,
+  GuestLoginFailedError,
+  GuestOpsUnavailableError,
+  GuestOpsUnsupportedError,
+  HostCapacityExceededError,
+  NicReconnectFailedError,
+  PermissionDeniedError,
+  SourceNotFoundError,
+  TeardownFailedError,
+  VcenterLoginFailedError,
+  VcenterUnavailableError,
+  WorkflowError,
+} from './errors.js';
+
+export type Phase = 'login' | 'verify' | 'clone' | 'reconnect' | 'guest' | 'ip' | 'teardown';
+
+const GUEST_TRANSIENT = new Set([
+  'GuestOperationsUnavailable',
+  'InvalidState',
+  'TaskInProgress',
+  'TooManyGuestLogons',
+  'GuestProcessNotFound',
+]);
+const GUEST_LOGIN = new Set(['InvalidGuestLogin', 'GuestPermissionDenied', 'GuestAuthenticationChallenge']);
+const GUEST_UNSUPPORTED = new Set([
+  'GuestComponentsOutOfDate',
+  'OperationDisabledByGuest',
+  'OperationNotSupportedByGuest',
+]);
+/** Faults that mean "busy, try again" outside guest operations. */
+const TRANSIENT = new Set(['TaskInProgress', 'HostCommunication', 'HostNotConnected', 'RequestCanceled']);
+
+export function faultNameOf(error: unknown): string | undefined {
+  if (error instanceof Error && error.name === 'VsphereFault') {
+    const name = (error as Error & { faultName?: unknown }).faultName;
+    return typeof name === 'string' ? name : undefined;
+  }
+  return undefined;
+}
+
+function isTransport(error: unknown): boolean {
+  return error instanceof Error && error.name === 'VsphereTransportError';
+}
+
+/** The InsufficientResourcesFault family (InsufficientMemoryResourcesFault, InsufficientHostCapacityFault, …). */
+function isCapacity(fault: string): boolean {
+  return fault.startsWith('Insufficient');
+}
+
+/**
+ * Turns any error from a vSphere call into the workflow error for that phase. WorkflowErrors pass through;
+ * `what` names the object (a VM name or path) for the message.
+ */
+export function toWorkflowError(error: unknown, phase: Phase, what: string): Error {
+  if (error instanceof WorkflowError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  const fault = faultNameOf(error);
+  const opts = { cause: error, ...(fault ? { faultName: fault } : {}) };
+  if (isTransport(error)) {
+    return phase === 'guest'
+      ? new GuestOpsUnavailableError(`${what}: guest transfer failed: ${message}`, opts)
+      : new VcenterUnavailableError(`${what}: ${message}`, opts);
+  }
+  if (fault === undefined) return error instanceof Error ? error : new Error(message);
+  if (fault === 'InvalidLogin' || fault === 'NotAuthenticated') {
+    return new VcenterLoginFailedError(`vCenter login failed while working on ${what}`, opts);
+  }
+  if (fault === 'NoPermission') return new PermissionDeniedError(`${what}: ${message}`, opts);
+  if (phase === 'guest') {
+    if (GUEST_LOGIN.has(fault)) return new GuestLoginFailedError(`${what}: guest login rejected`, opts);
+    if (GUEST_UNSUPPORTED.has(fault)) return new GuestOpsUnsupportedError(`${what}: ${message}`, opts);
+    if (GUEST_TRANSIENT.has(fault)) return new GuestOpsUnavailableError(`${what}: ${message}`, opts);
+  }
+  if (TRANSIENT.has(fault)) return new VcenterUnavailableError(`${what}: ${message}`, opts);
+  switch (phase) {
+    case 'verify':
+      return fault === 'ManagedObjectNotFound'
+        ? new SourceNotFoundError(`${what} disappeared while being checked`, opts)
+        : new VcenterUnavailableError(`${what}: ${message}`, opts);
+    case 'clone':
+      return isCapacity(fault)
+        ? new HostCapacityExceededError(`${what}: ${message}`, opts)
+        : new CloneFailedError(`${what}: InstantClone_Task failed: ${message}`, opts);
+    case 'reconnect':
+      return new NicReconnectFailedError(`${what}: ${message}`, opts);
+    case 'teardown':
+      return new TeardownFailedError(`${what}: ${message}`, opts);
+    case 'guest':
+      return new GuestOpsUnavailableError(`${what}: ${message}`, opts);
+    default:
+      return new VcenterUnavailableError(`${what}: ${message}`, opts);
+  }
+}

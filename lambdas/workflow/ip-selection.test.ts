@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { firstUsable, selectIp } from './ip-selection.js';
+
+const mac = '00:50:56:aa:bb:cc';
+const criteria = { cloneMac: mac, sourceIp: '10.0.0.9' };
+
+describe('selectIp', () => {
+  it('takes a preferred, non-link-local IPv4 on the clone’s MAC', () => {
+    const nics = [
+      {
+        macAddress: '00:50:56:00:00:01',
+        ipConfig: { ipAddress: [{ ipAddress: '10.0.0.7', state: 'preferred' }] },
+      },
+      {
+        macAddress: mac.toUpperCase(),
+        ipConfig: {
+          ipAddress: [
+            { ipAddress: 'fe80::1', origin: 'linklayer', state: 'preferred' },
+            { ipAddress: '169.254.3.4', origin: 'linklayer', state: 'preferred' },
+            { ipAddress: '10.0.0.20', origin: 'dhcp', state: 'tentative' },
+            { ipAddress: '10.0.0.21', origin: 'dhcp', state: 'preferred' },
+          ],
+        },
+      },
+    ];
+    expect(selectIp(nics, criteria)).toBe('10.0.0.21');
+  });
+
+  it('rejects the source’s stale IP, link-local only, and other MACs', () => {
+    expect(selectIp([{ macAddress: mac, ipAddress: ['10.0.0.9'] }], criteria)).toBeNull();
+    expect(selectIp([{ macAddress: mac, ipAddress: ['169.254.1.1'] }], criteria)).toBeNull();
+    expect(selectIp([{ macAddress: 'other', ipAddress: ['10.0.0.5'] }], criteria)).toBeNull();
+    expect(selectIp(undefined, criteria)).toBeNull();
+    expect(selectIp([{ macAddress: mac, ipAddress: ['10.0.0.5'] }], criteria)).toBe('10.0.0.5');
+  });
+
+  it('firstUsable skips unusable candidates', () => {
+    expect(firstUsable(['169.254.0.1', '10.0.0.9', '10.0.0.44'], '10.0.0.9')).toBe('10.0.0.44');
+    expect(firstUsable([], null)).toBeNull();
+  });
+});

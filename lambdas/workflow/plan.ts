@@ -1,0 +1,96 @@
+// Expands a validated request into the run's parameters and one plan item per clone. Pure: the same request
+// and execution name always give the same plan, which is what makes InstantClone's retries idempotent.
+import type { WorkflowConfig } from './config.js';
+import { cloneName, runIdOf, type StaticIp } from './naming.js';
+import type { CloneRequest } from './request.js';
+
+export interface Run {
+  runId: string;
+  executionName: string;
+  requesterId: string;
+  total: number;
+  minReady: number;
+  maxConcurrency: number;
+  /** lease length for the Ready state's TimeoutSecondsPath (≥ 1) */
+  leaseSeconds: number;
+  /** false when leaseMinutes is 0: tear down right after the fleet is ready */
+  waitForRelease: boolean;
+  /** written to every clone; the reaper removes clones past it */
+  leaseExpires: string;
+  ipTimeoutSeconds: number;
+  folder: string | null;
+  pool: string | null;
+  network: string | null;
+  smokeCommand: string | null;
+  requestedAt: string;
+}
+
+export interface PlanItem {
+  index: number;
+  name: string;
+  source: string;
+  sourcePath: string;
+  os: 'linux' | 'windows';
+  staticIp: StaticIp | null;
+}
+
+export function planRun(
+  request: CloneRequest,
+  config: WorkflowConfig,
+  executionName: string,
+  now = new Date(),
+): { run: Run; clones: PlanItem[] } {
+  const d = config.defaults;
+  const runId = runIdOf(executionName);
+  const total = request.sources.reduce((n, s) => n + s.count, 0);
+  const leaseMinutes = request.leaseMinutes ?? d.leaseMinutes;
+  const leaseSeconds = Math.max(1, Math.round(leaseMinutes * 60));
+  const expires = now.getTime() + (d.provisioningAllowanceMinutes * 60 + leaseSeconds) * 1000;
+  const run: Run = {
+    runId,
+    executionName,
+    requesterId: request.requesterId,
+    total,
+    minReady: request.minReady ?? total,
+    maxConcurrency: request.maxConcurrency ?? d.maxConcurrency,
+    leaseSeconds,
+    waitForRelease: leaseMinutes > 0,
+    leaseExpires: new Date(expires).toISOString(),
+    ipTimeoutSeconds: request.ipTimeoutSeconds ?? d.ipTimeoutSeconds,
+    folder: request.folder ?? null,
+    pool: request.pool ?? null,
+    network: request.network ?? null,
+    smokeCommand: request.smokeCommand ?? null,
+    requestedAt: now.toISOString(),
+  };
+  const perSource = new Map<string, number>();
+  const clones: PlanItem[] = [];
+  for (const entry of request.sources) {
+    const source = config.sources[entry.source];
+    if (!source) throw new Error(`unknown source ${entry.source}`); // parseRequest has checked this
+    for (let j = 0; j < entry.count; j++) {
+      const index = clones.length;
+      const nth = perSource.get(entry.source) ?? 0;
+      perSource.set(entry.source, nth + 1);
+      const address = request.staticIps?.addresses[index];
+      clones.push({
+        index,
+        name: cloneName(request.namePrefix, runId, index, total),
+        source: entry.source,
+        // One frozen VM per host: spread clones round-robin over the source's paths.
+        sourcePath: source.paths[nth % source.paths.length] as string,
+        os: source.os,
+        staticIp:
+          request.staticIps && address
+            ? {
+                address,
+                prefixLength: request.staticIps.prefixLength,
+                gateway: request.staticIps.gateway,
+                dns: request.staticIps.dns ?? [],
+              }
+            : null,
+      });
+    }
+  }
+  return { run, clones };
+}

@@ -1,0 +1,58 @@
+// The shape every Task handler shares: middy v7 with Powertools (logger context, EMF metrics), credentials
+// from the context, the state input parsed with zod, and failures logged by name without their causes.
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import type { z } from 'zod';
+import type { VsphereClient } from '../vsphere/index.js';
+import { loadConfig, type WorkflowConfig } from './config.js';
+import { type Credentials, credentialsFrom, credentialsMiddleware, guestKey } from './credentials.js';
+import { logger, metrics } from './powertools.js';
+import { vsphereClient } from './session.js';
+
+export interface HandlerTools {
+  config: WorkflowConfig;
+  vcenter(): Promise<VsphereClient>;
+  guestCredentials(source: string): Credentials;
+  /** ms left before the Lambda times out, minus a safety margin (Infinity when unknown) */
+  remainingMs(): number;
+}
+
+interface LambdaContextLike {
+  getRemainingTimeInMillis?: () => number;
+}
+
+/** Kept free so a handler can still answer (and the error reach Step Functions) before Lambda kills it. */
+const SAFETY_MARGIN_MS = 5_000;
+
+export function workflowHandler<S extends z.ZodType, O>(
+  options: { input: S; guest?: boolean },
+  run: (input: z.infer<S>, tools: HandlerTools) => Promise<O>,
+): middy.MiddyfiedHandler<unknown, O> {
+  const base = async (event: unknown, context: LambdaContextLike): Promise<O> => {
+    const config = loadConfig();
+    const parsed = options.input.safeParse(event);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new TypeError(`state input ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
+    }
+    const tools: HandlerTools = {
+      config,
+      vcenter: () => vsphereClient(config, credentialsFrom(context, 'vcenter')),
+      guestCredentials: (source) => credentialsFrom(context, guestKey(source)),
+      remainingMs: () =>
+        (context.getRemainingTimeInMillis?.() ?? Number.POSITIVE_INFINITY) - SAFETY_MARGIN_MS,
+    };
+    try {
+      return await run(parsed.data, tools);
+    } catch (error) {
+      const e = error instanceof Error ? error : new Error(String(error));
+      logger.error('handler failed', { errorName: e.name, errorMessage: e.message });
+      throw e;
+    }
+  };
+  return middy<unknown, O>(base as never)
+    .use(injectLambdaContext(logger, { logEvent: false }))
+    .use(logMetrics(metrics))
+    .use(credentialsMiddleware(loadConfig, { guest: options.guest ?? false })) as never;
+}
