@@ -178,7 +178,6 @@ const cases: Case[] = [
             operation: 'edit',
             device: {
               // keys deliberately out of order: the client must still write WSDL order
-              wakeOnLanEnabled: true,
               connectable: connectable('disconnect', false),
               ...VMXNET3_BASE,
               backing: {
