@@ -16,7 +16,10 @@ export interface Transfer {
 const transfers = new WeakMap<Sim, Map<string, Transfer>>();
 export function transfersOf(sim: Sim): Map<string, Transfer> {
   let m = transfers.get(sim);
-  if (!m) transfers.set(sim, (m = new Map()));
+  if (!m) {
+    m = new Map();
+    transfers.set(sim, m);
+  }
   return m;
 }
 

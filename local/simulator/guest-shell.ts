@@ -39,9 +39,10 @@ export function splitSegments(script: string, win: boolean): Segment[] {
       cur += c;
       continue;
     }
-    if (c === '&' && n === '&') push('&&'), i++;
-    else if (c === '|' && n === '|') push('||'), i++;
-    else if (c === '&' && n === '>') cur += c;
+    if ((c === '&' && n === '&') || (c === '|' && n === '|')) {
+      push(c === '&' ? '&&' : '||');
+      i++;
+    } else if (c === '&' && n === '>') cur += c;
     else if (c === '&' && script[i - 1] === '>') cur += c;
     else if (c === '|') push('|');
     else if (c === '&') push(win ? '&' : ';');

@@ -46,7 +46,10 @@ export class Guests {
 
   of(vm: VmState): Guest {
     let g = this.guests.get(vm.id);
-    if (!g) this.guests.set(vm.id, (g = new Guest()));
+    if (!g) {
+      g = new Guest();
+      this.guests.set(vm.id, g);
+    }
     return g;
   }
 

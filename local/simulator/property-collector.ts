@@ -115,7 +115,10 @@ function page(sim: Sim, all: Found[], max: number, ctx: CallCtx): Obj | undefine
   if (all.length > size) {
     token = String(tokenSeq++);
     let m = pages.get(sim);
-    if (!m) pages.set(sim, (m = new Map()));
+    if (!m) {
+      m = new Map();
+      pages.set(sim, m);
+    }
     m.set(token, { session: ctx.session?.key ?? '', rest: all.slice(size), page: size });
   }
   return obj('RetrieveResult', {

@@ -23,10 +23,16 @@ interface SessionState {
 const state = new WeakMap<Sim, Map<string, SessionState>>();
 function stateOf(sim: Sim, ctx: CallCtx): SessionState {
   let m = state.get(sim);
-  if (!m) state.set(sim, (m = new Map()));
+  if (!m) {
+    m = new Map();
+    state.set(sim, m);
+  }
   const key = ctx.session?.key ?? '';
   let s = m.get(key);
-  if (!s) m.set(key, (s = { version: 0, filters: new Map() }));
+  if (!s) {
+    s = { version: 0, filters: new Map() };
+    m.set(key, s);
+  }
   return s;
 }
 

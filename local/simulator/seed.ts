@@ -42,7 +42,7 @@ export function seedInventory(sim: Sim): {
   };
 }
 
-export function toSimVm(sim: Sim, v: VmState): SimVm {
+export function toSimVm(_sim: Sim, v: VmState): SimVm {
   return {
     moref: { type: 'VirtualMachine', value: v.id },
     name: v.name,

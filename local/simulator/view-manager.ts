@@ -15,7 +15,10 @@ interface View {
 const views = new WeakMap<Sim, Map<string, View>>();
 const viewsOf = (sim: Sim) => {
   let m = views.get(sim);
-  if (!m) views.set(sim, (m = new Map()));
+  if (!m) {
+    m = new Map();
+    views.set(sim, m);
+  }
   return m;
 };
 
