@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
+import { requestSchema } from '../lambdas/workflow/request.js';
 
 const cidr = z
   .string()
@@ -49,6 +50,8 @@ const source = z.strictObject({
   nicName: z.string().min(1).optional(),
   /** Overrides the built-in guest network refresh script for this source. */
   refreshCommand: z.string().min(1).optional(),
+  /** Overrides the built-in static-IP script ($IC_IP, $IC_PREFIX, $IC_GATEWAY, $IC_DNS; %IC_IP% … on Windows). */
+  staticRefreshCommand: z.string().min(1).optional(),
 });
 
 const existingVpc = z.strictObject({
@@ -151,24 +154,29 @@ export const configSchema = z.strictObject({
           rateMinutes: z.number().int().min(5).max(1440).default(30),
           /** Upper bound of VMs destroyed per run, so one bad marker cannot empty a cluster in one go. */
           maxPerRun: z.number().int().min(1).max(500).default(25),
-          /** Extra time after a lease expiry before the reaper acts (the workflow's own teardown goes first). */
-          graceMinutes: z.number().int().min(0).max(1440).default(15),
         })
-        .default({ enabled: true, rateMinutes: 30, maxPerRun: 25, graceMinutes: 15 }),
+        .default({ enabled: true, rateMinutes: 30, maxPerRun: 25 }),
     })
-    .default({ reaper: { enabled: true, rateMinutes: 30, maxPerRun: 25, graceMinutes: 15 } }),
+    .default({ reaper: { enabled: true, rateMinutes: 30, maxPerRun: 25 } }),
+  /** Passed to the handlers in WORKFLOW_CONFIG.defaults (lambdas/workflow/config.ts); a request may override some. */
   defaults: z
     .strictObject({
-      maxConcurrency: z.number().int().min(1).max(40).default(5),
-      leaseMinutes: z
-        .number()
-        .int()
-        .min(0)
-        .max(7 * 24 * 60)
-        .default(60),
+      maxConcurrency: z.number().int().min(1).max(100).default(5),
+      leaseMinutes: z.number().int().min(0).max(10_080).default(60),
+      maxLeaseMinutes: z.number().int().min(0).max(10_080).default(1440),
       ipTimeoutSeconds: z.number().int().min(10).max(840).default(180),
+      guestScriptTimeoutSeconds: z.number().int().min(10).max(840).default(180),
+      /** Time past a lease's expiry before the reaper treats the clone as leaked (the workflow tears down first). */
+      provisioningAllowanceMinutes: z.number().int().min(0).max(1440).default(60),
     })
-    .default({ maxConcurrency: 5, leaseMinutes: 60, ipTimeoutSeconds: 180 }),
+    .default({
+      maxConcurrency: 5,
+      leaseMinutes: 60,
+      maxLeaseMinutes: 1440,
+      ipTimeoutSeconds: 180,
+      guestScriptTimeoutSeconds: 180,
+      provisioningAllowanceMinutes: 60,
+    }),
   observability: z
     .strictObject({
       logRetentionDays: z
@@ -208,13 +216,35 @@ export class ConfigError extends Error {
 export function parseConfig(raw: unknown, origin = 'config'): DeployConfig {
   const result = configSchema.safeParse(raw);
   if (!result.success) {
-    const lines = result.error.issues.map((issue) => {
-      const path = issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)';
-      return `  ${path}: ${issue.message}`;
+    const lines = result.error.issues.flatMap((issue) => {
+      const path = issue.path.map(String);
+      // A typo'd key is reported at its own path, so the message names the field the operator wrote.
+      if (issue.code === 'unrecognized_keys') {
+        return issue.keys.map((key) => `  ${[...path, key].join('.')}: unknown field`);
+      }
+      return [`  ${path.length > 0 ? path.join('.') : '(root)'}: ${issue.message}`];
     });
     throw new ConfigError(`Invalid deployment config ${origin}:\n${lines.join('\n')}`);
   }
   const config = result.data;
+  const nightly = config.schedules.nightlyFleet;
+  if (nightly !== undefined) {
+    // The nightly input is a request like any other: validate it with the workflow's own schema now, not at 2 am.
+    const request = requestSchema.safeParse(nightly.input);
+    if (!request.success) {
+      const lines = request.error.issues.map(
+        (i) => `  schedules.nightlyFleet.input.${i.path.map(String).join('.')}: ${i.message}`,
+      );
+      throw new ConfigError(`Invalid deployment config ${origin}:\n${lines.join('\n')}`);
+    }
+    request.data.sources.forEach((s, i) => {
+      if (!(s.source in config.sources)) {
+        throw new ConfigError(
+          `Invalid deployment config ${origin}:\n  schedules.nightlyFleet.input.sources.${i}.source: "${s.source}" is not in sources`,
+        );
+      }
+    });
+  }
   if (config.network.vpc.mode === 'existing' && config.env === undefined) {
     throw new ConfigError(
       `Invalid deployment config ${origin}:\n  env: required when network.vpc.mode is "existing" (Vpc.fromLookup needs account and region)`,

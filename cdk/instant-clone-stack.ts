@@ -71,6 +71,7 @@ export class InstantCloneStack extends Stack {
             guestSecretId: s.guestSecret,
             ...(s.nicName === undefined ? {} : { nicName: s.nicName }),
             ...(s.refreshCommand === undefined ? {} : { refreshCommand: s.refreshCommand }),
+            ...(s.staticRefreshCommand === undefined ? {} : { staticRefreshCommand: s.staticRefreshCommand }),
           },
         ]),
       ),
@@ -152,7 +153,6 @@ export class InstantCloneStack extends Stack {
       {
         ...environment,
         REAPER_MAX_PER_RUN: String(reaper.maxPerRun),
-        REAPER_GRACE_MINUTES: String(reaper.graceMinutes),
       },
     );
     this.reaperFunction.grantSecretRead([vcenterSecretArn]);

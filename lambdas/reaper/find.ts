@@ -1,0 +1,119 @@
+// Finds leaked clones: every VM carrying our run marker whose lease (plus an allowance) has passed, read in
+// one RetrievePropertiesEx over a ContainerView of all VMs — no per-VM calls.
+import {
+  asArray,
+  createContainerView,
+  destroyView,
+  type MoRef,
+  type PropertyFilterSpec,
+  retrieveAll,
+  type VsphereClient,
+} from '../vsphere/index.js';
+import { MARKER_LEASE_EXPIRES, MARKER_RUN } from '../workflow/naming.js';
+
+export interface LeakedVm {
+  moref: MoRef;
+  name: string;
+  runId: string;
+  /** The marker as written at clone time. */
+  leaseExpires: string;
+  /** Parsed lease expiry (epoch ms). */
+  expiresAt: number;
+  powerState: string;
+}
+
+export interface Scan {
+  /** VMs in the inventory. */
+  scanned: number;
+  /** VMs carrying the run marker. */
+  marked: number;
+  /** Marked VMs whose lease marker could not be parsed (left alone, reported). */
+  unparseable: { name: string; moref: string; leaseExpires: string }[];
+  /** Expired, oldest lease first. */
+  expired: LeakedVm[];
+}
+
+const PATHS = ['name', 'runtime.powerState', 'config.template', 'config.extraConfig'];
+
+/** ISO-8601 or epoch seconds/milliseconds; undefined when it is neither. */
+export function parseLeaseExpiry(value: string): number | undefined {
+  const trimmed = value.trim();
+  if (/^\d{9,10}$/.test(trimmed)) return Number(trimmed) * 1000;
+  if (/^\d{12,13}$/.test(trimmed)) return Number(trimmed);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(trimmed)) return undefined;
+  const ms = Date.parse(trimmed);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+function text(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (value !== null && typeof value === 'object') {
+    const v = value as Record<string, unknown>;
+    for (const key of ['$value', '_', 'value']) if (key in v) return text(v[key]);
+  }
+  return undefined;
+}
+
+/** `config.extraConfig` (OptionValue[], possibly wrapped as ArrayOfOptionValue) → key/value record. */
+export function extraConfigRecord(value: unknown): Record<string, string> {
+  const wrapped = value !== null && typeof value === 'object' && 'OptionValue' in (value as object);
+  const items = asArray(wrapped ? (value as { OptionValue: unknown }).OptionValue : value);
+  const out: Record<string, string> = {};
+  for (const item of items) {
+    if (item === null || typeof item !== 'object') continue;
+    const { key, value: v } = item as { key?: unknown; value?: unknown };
+    const k = text(key);
+    const val = text(v);
+    if (k !== undefined && val !== undefined) out[k] = val;
+  }
+  return out;
+}
+
+export async function findExpiredClones(c: VsphereClient, now: number, allowanceMs: number): Promise<Scan> {
+  const view = await createContainerView(c, c.serviceContent.rootFolder, ['VirtualMachine'], true);
+  try {
+    const spec: PropertyFilterSpec = {
+      propSet: [{ type: 'VirtualMachine', all: false, pathSet: PATHS }],
+      objectSet: [
+        {
+          obj: view,
+          skip: true,
+          selectSet: [{ name: 'view', type: 'ContainerView', path: 'view', skip: false }],
+        },
+      ],
+    };
+    const objects = await retrieveAll(c, [spec], { maxObjects: 1000 });
+    const scan: Scan = { scanned: objects.length, marked: 0, unparseable: [], expired: [] };
+    for (const o of objects) {
+      const props = Object.fromEntries(o.propSet.map((p) => [p.name, p.val]));
+      if (props['config.template'] === true || props['config.template'] === 'true') continue;
+      const extra = extraConfigRecord(props['config.extraConfig']);
+      const runId = extra[MARKER_RUN];
+      if (runId === undefined || runId === '') continue;
+      scan.marked++;
+      const name = text(props.name) ?? o.obj.value;
+      const leaseExpires = extra[MARKER_LEASE_EXPIRES] ?? '';
+      const expiresAt = parseLeaseExpiry(leaseExpires);
+      if (expiresAt === undefined) {
+        scan.unparseable.push({ name, moref: o.obj.value, leaseExpires });
+        continue;
+      }
+      if (expiresAt + allowanceMs > now) continue;
+      scan.expired.push({
+        moref: o.obj,
+        name,
+        runId,
+        leaseExpires,
+        expiresAt,
+        powerState: text(props['runtime.powerState']) ?? 'unknown',
+      });
+    }
+    scan.expired.sort((a, b) => a.expiresAt - b.expiresAt || a.name.localeCompare(b.name));
+    return scan;
+  } finally {
+    await destroyView(c, view).catch((error: unknown) =>
+      c.logger.warn('DestroyView failed', { error: String(error) }),
+    );
+  }
+}

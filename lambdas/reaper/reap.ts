@@ -1,0 +1,111 @@
+// Tears leaked clones down, idempotently: PowerOff (already off is fine) then Destroy (already gone is
+// fine), bounded per run and by the time left, one VM's failure never stops the others.
+import {
+  destroyTask,
+  type MoRef,
+  powerOffVmTask,
+  type VsphereClient,
+  VsphereFault,
+  waitForTask,
+} from '../vsphere/index.js';
+import { findExpiredClones, type LeakedVm } from './find.js';
+
+/** PowerOff on a VM that is not powered on: nothing to do. */
+const ALREADY_OFF = new Set(['InvalidPowerState', 'InvalidState']);
+/** The VM disappeared between the scan and the call (another reaper, the workflow's own teardown). */
+const ALREADY_GONE = new Set(['ManagedObjectNotFound']);
+
+export interface ReapOptions {
+  now?: number;
+  /** Upper bound of VMs torn down in this run; the rest wait for the next run (oldest lease first). */
+  maxPerRun: number;
+  /** Time after the lease expiry before a clone counts as leaked. */
+  allowanceMs: number;
+  /** Stop starting teardowns when less than this is left (ms since epoch). */
+  deadline?: number;
+  /** Per vSphere task. */
+  taskTimeoutMs?: number;
+}
+
+export interface ReapedVm {
+  name: string;
+  moref: string;
+  runId: string;
+  leaseExpires: string;
+  outcome: 'destroyed' | 'alreadyGone' | 'failed';
+  error?: string;
+}
+
+export interface ReapReport {
+  scanned: number;
+  marked: number;
+  expired: number;
+  reaped: ReapedVm[];
+  failed: ReapedVm[];
+  /** Expired clones left for the next run (maxPerRun or time budget). */
+  deferred: number;
+  unparseable: { name: string; moref: string; leaseExpires: string }[];
+}
+
+function isFault(error: unknown, names: Set<string>): boolean {
+  return error instanceof VsphereFault && names.has(error.faultName);
+}
+
+async function runTask(c: VsphereClient, start: () => Promise<MoRef>, timeoutMs: number): Promise<void> {
+  await waitForTask(c, await start(), { timeoutMs });
+}
+
+/** PowerOff + Destroy of one VM; resolves to what happened, throws only on real failures. */
+export async function tearDown(
+  c: VsphereClient,
+  vm: Pick<LeakedVm, 'moref' | 'powerState'>,
+  taskTimeoutMs = 120_000,
+): Promise<'destroyed' | 'alreadyGone'> {
+  if (vm.powerState !== 'poweredOff') {
+    try {
+      await runTask(c, () => powerOffVmTask(c, vm.moref), taskTimeoutMs);
+    } catch (error) {
+      if (isFault(error, ALREADY_GONE)) return 'alreadyGone';
+      if (!isFault(error, ALREADY_OFF)) throw error;
+    }
+  }
+  try {
+    await runTask(c, () => destroyTask(c, vm.moref), taskTimeoutMs);
+    return 'destroyed';
+  } catch (error) {
+    if (isFault(error, ALREADY_GONE)) return 'alreadyGone';
+    throw error;
+  }
+}
+
+export async function reapExpiredClones(c: VsphereClient, options: ReapOptions): Promise<ReapReport> {
+  const now = options.now ?? Date.now();
+  const scan = await findExpiredClones(c, now, options.allowanceMs);
+  const report: ReapReport = {
+    scanned: scan.scanned,
+    marked: scan.marked,
+    expired: scan.expired.length,
+    reaped: [],
+    failed: [],
+    deferred: 0,
+    unparseable: scan.unparseable,
+  };
+  const batch = scan.expired.slice(0, options.maxPerRun);
+  report.deferred = scan.expired.length - batch.length;
+  for (const [i, vm] of batch.entries()) {
+    if (options.deadline !== undefined && Date.now() >= options.deadline) {
+      report.deferred += batch.length - i;
+      break;
+    }
+    const base = { name: vm.name, moref: vm.moref.value, runId: vm.runId, leaseExpires: vm.leaseExpires };
+    try {
+      const outcome = await tearDown(c, vm, options.taskTimeoutMs);
+      report.reaped.push({ ...base, outcome });
+    } catch (error) {
+      const message = error instanceof VsphereFault ? error.message : String(error);
+      report.failed.push({ ...base, outcome: 'failed', error: message });
+      c.logger.error('reaper: teardown failed', { vm: vm.name, moref: vm.moref.value, error: message });
+    }
+  }
+  return report;
+}

@@ -1,0 +1,318 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { placeholdersOf } from '../../cdk/asl.js';
+import { METRIC_NAMESPACE, METRICS } from '../../cdk/metric-names.js';
+import { exampleConfig, type Synth, synthFixture, writeConfig } from './helpers.js';
+
+type Resources = Record<string, { Type: string; Properties: Record<string, any> }>;
+
+function ofType(template: Template, type: string): Resources {
+  return template.findResources(type) as Resources;
+}
+
+function statements(template: Template): { policy: string; statement: any }[] {
+  return Object.entries(ofType(template, 'AWS::IAM::Policy')).flatMap(([policy, r]) =>
+    (r.Properties.PolicyDocument.Statement as any[]).map((statement) => ({ policy, statement })),
+  );
+}
+
+function asList<T>(v: T | T[]): T[] {
+  return Array.isArray(v) ? v : [v];
+}
+
+describe('InstantCloneStack (example config, fixture ASL)', () => {
+  let s: Synth;
+  let t: Template;
+  beforeAll(() => {
+    s = synthFixture();
+    t = s.template;
+  });
+
+  it('one function per ASL placeholder plus release and reaper, all Node.js 22 arm64 in the VPC', () => {
+    const fns = Object.values(ofType(t, 'AWS::Lambda::Function'));
+    expect(fns).toHaveLength(6);
+    for (const fn of fns) {
+      expect(fn.Properties.Runtime).toBe('nodejs22.x');
+      expect(fn.Properties.Architectures).toEqual(['arm64']);
+      expect(fn.Properties.MemorySize).toBe(1024);
+      expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+      expect(fn.Properties.VpcConfig.SubnetIds).toHaveLength(2);
+      expect(fn.Properties.VpcConfig.SecurityGroupIds).toHaveLength(1);
+      expect(fn.Properties.LoggingConfig.LogGroup).toBeDefined();
+    }
+    expect(Object.keys(s.stack.functions).sort()).toEqual([
+      'InstantClone',
+      'Teardown',
+      'ValidateRequest',
+      'WaitForIp',
+    ]);
+  });
+
+  it('Lambda timeouts outlive the ASL Task timeouts', () => {
+    const byDescription = (d: string) =>
+      Object.values(ofType(t, 'AWS::Lambda::Function')).find((f) => f.Properties.Description.includes(d));
+    expect(byDescription('WaitForIp state')?.Properties.Timeout).toBe(245);
+    expect(byDescription('InstantClone state')?.Properties.Timeout).toBe(305);
+  });
+
+  it('passes WORKFLOW_CONFIG with secret ids only, and the CA via NODE_EXTRA_CA_CERTS only when configured', () => {
+    const fn = Object.values(ofType(t, 'AWS::Lambda::Function')).find((f) =>
+      f.Properties.Description.includes('InstantClone state'),
+    );
+    const env = fn?.Properties.Environment.Variables;
+    const config = JSON.parse(env.WORKFLOW_CONFIG);
+    expect(config.vcenter).toEqual({
+      url: 'https://vcenter.lab.example.com/sdk',
+      insecure: false,
+      secretId: 'instant-clone/vcenter',
+    });
+    expect(config.sources['windows-2022']).toMatchObject({
+      os: 'windows',
+      nicName: 'Ethernet0',
+      guestSecretId: 'instant-clone/guest/windows',
+    });
+    expect(config.defaults.provisioningAllowanceMinutes).toBe(60);
+    expect(env.NODE_EXTRA_CA_CERTS).toBeUndefined();
+    expect(env.VSPHERE_WSDL_DIR).toBe('/var/task/wsdl');
+
+    const withCa = synthFixture({
+      configPath: writeConfig({
+        ...exampleConfig(),
+        vcenter: { ...(exampleConfig().vcenter as object), caBundlePath: 'test/fixtures/cdk/vcenter-ca.pem' },
+      }),
+    });
+    const vars = Object.values(ofType(withCa.template, 'AWS::Lambda::Function')).map(
+      (f) => f.Properties.Environment.Variables,
+    );
+    expect(vars.filter((v) => v.NODE_EXTRA_CA_CERTS === '/var/task/vcenter-ca.pem')).toHaveLength(4); // all but release and ValidateRequest
+  });
+
+  it('new VPC: isolated subnets, no NAT/IGW, VPN with static routes and PSK from Secrets Manager, flow logs', () => {
+    t.resourceCountIs('AWS::EC2::NatGateway', 0);
+    t.resourceCountIs('AWS::EC2::InternetGateway', 0);
+    t.hasResourceProperties('AWS::EC2::CustomerGateway', { IpAddress: '203.0.113.10', Type: 'ipsec.1' });
+    t.hasResourceProperties('AWS::EC2::VPNConnection', {
+      StaticRoutesOnly: true,
+      VpnTunnelOptionsSpecifications: Match.arrayWith([
+        { PreSharedKey: '{{resolve:secretsmanager:instant-clone/vpn-psk:SecretString:::}}' },
+      ]),
+    });
+    t.hasResourceProperties('AWS::EC2::VPNConnectionRoute', { DestinationCidrBlock: '10.20.0.0/16' });
+    t.hasResourceProperties('AWS::EC2::VPNGatewayRoutePropagation', {});
+    t.hasResourceProperties('AWS::EC2::FlowLog', {
+      TrafficType: 'REJECT',
+      LogDestinationType: 'cloud-watch-logs',
+    });
+  });
+
+  it('interface endpoints for Secrets Manager, Step Functions and EventBridge, reachable only from the Lambdas', () => {
+    const endpoints = Object.values(ofType(t, 'AWS::EC2::VPCEndpoint'));
+    const names = endpoints.map((e) => JSON.stringify(e.Properties.ServiceName));
+    expect(names.some((n) => n.includes('secretsmanager'))).toBe(true);
+    expect(names.some((n) => n.includes('states'))).toBe(true);
+    expect(names.some((n) => n.includes('events'))).toBe(true);
+    expect(endpoints).toHaveLength(3);
+    for (const e of endpoints)
+      expect(e.Properties).toMatchObject({ VpcEndpointType: 'Interface', PrivateDnsEnabled: true });
+  });
+
+  it('function security group: egress only 443 to vCenter, ESXi and the endpoint security group', () => {
+    const groups = ofType(t, 'AWS::EC2::SecurityGroup');
+    const [fnSgId, fnSg] =
+      Object.entries(groups).find(([, g]) =>
+        g.Properties.GroupDescription.startsWith('Instant-clone Lambdas'),
+      ) ?? [];
+    expect(fnSg).toBeDefined();
+    const cidrEgress = fnSg?.Properties.SecurityGroupEgress as any[];
+    expect(cidrEgress.map((r) => [r.CidrIp, r.IpProtocol, r.FromPort, r.ToPort]).sort()).toEqual([
+      ['10.20.0.10/32', 'tcp', 443, 443],
+      ['10.20.1.0/24', 'tcp', 443, 443],
+    ]);
+    const sgEgress = Object.values(ofType(t, 'AWS::EC2::SecurityGroupEgress')).filter(
+      (r) => r.Properties.GroupId['Fn::GetAtt'][0] === fnSgId,
+    );
+    expect(sgEgress).toHaveLength(1);
+    expect(sgEgress[0]?.Properties).toMatchObject({ IpProtocol: 'tcp', FromPort: 443, ToPort: 443 });
+    expect(sgEgress[0]?.Properties.DestinationSecurityGroupId['Fn::GetAtt'][0]).toMatch(
+      /EndpointSecurityGroup/,
+    );
+    t.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      IpProtocol: 'tcp',
+      FromPort: 443,
+      SourceSecurityGroupId: { 'Fn::GetAtt': [fnSgId, 'GroupId'] },
+    });
+    // No rule anywhere opens egress to the world.
+    expect(JSON.stringify(t.toJSON())).not.toContain('0.0.0.0/0');
+  });
+
+  it('existing VPC mode: Vpc.fromLookup, subnet group, existing endpoint security groups', () => {
+    const config = exampleConfig() as any;
+    config.env = { account: '111122223333', region: 'eu-central-1' };
+    config.network.vpc = { mode: 'existing', vpcId: 'vpc-0123456789abcdef0', subnetGroupName: 'Private' };
+    config.network.endpoints = { mode: 'existing', securityGroupIds: ['sg-0123456789abcdef0'] };
+    const existing = synthFixture({ configPath: writeConfig(config) });
+    existing.template.resourceCountIs('AWS::EC2::VPC', 0);
+    existing.template.resourceCountIs('AWS::EC2::VPNConnection', 0);
+    existing.template.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
+    existing.template.hasResourceProperties('AWS::EC2::SecurityGroupEgress', {
+      DestinationSecurityGroupId: 'sg-0123456789abcdef0',
+      FromPort: 443,
+    });
+  });
+
+  it('secrets: only GetSecretValue, only on the configured secrets, guest secrets only where guest ops run', () => {
+    const secretStatements = statements(t).filter(({ statement }) =>
+      asList(statement.Action).some((a: string) => a.startsWith('secretsmanager:')),
+    );
+    expect(secretStatements.length).toBeGreaterThan(0);
+    for (const { statement } of secretStatements) {
+      expect(statement.Action).toBe('secretsmanager:GetSecretValue');
+      for (const r of asList(statement.Resource)) {
+        const text = JSON.stringify(r);
+        expect(text).not.toContain('*');
+        expect(text).toMatch(/secret:instant-clone\/(vcenter|guest\/linux|guest\/windows)-\?\?\?\?\?\?/);
+      }
+    }
+    const guestPolicies = secretStatements.filter(({ statement }) =>
+      JSON.stringify(statement.Resource).includes('guest/'),
+    );
+    expect(guestPolicies.map((p) => p.policy)).toEqual([expect.stringMatching(/^WaitForIp/)]);
+  });
+
+  it('no wildcard resource where a specific ARN exists', () => {
+    for (const { policy, statement } of statements(t)) {
+      const resources = asList(statement.Resource).map((r) => JSON.stringify(r));
+      const wildcard = resources.filter((r) => r.includes('*'));
+      if (wildcard.length === 0) continue;
+      const actions = asList(statement.Action) as string[];
+      // Only services without resource-level permissions, and Function.grantInvoke's `:*` on the reaper.
+      const allowed =
+        actions.every((a) => /^(ec2|xray|logs):/.test(a)) ||
+        (policy.startsWith('TriggersReaperScheduleRole') && actions.includes('lambda:InvokeFunction'));
+      expect({ policy, actions, allowed }).toEqual({ policy, actions, allowed: true });
+    }
+  });
+
+  it('state machine: Standard, from the ASL with substitutions, logging ALL without execution data, X-Ray', () => {
+    const [sm] = Object.values(ofType(t, 'AWS::StepFunctions::StateMachine'));
+    expect(sm?.Properties).toMatchObject({
+      StateMachineType: 'STANDARD',
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: false },
+    });
+    const keys = Object.keys(sm?.Properties.DefinitionSubstitutions).sort();
+    expect(keys).toEqual(s.stack.substitutionKeys);
+    expect(sm?.Properties.DefinitionString).toContain('${WaitForIpFunctionArn}');
+    t.hasResourceProperties('AWS::Logs::LogGroup', {
+      LogGroupName: '/aws/vendedlogs/states/InstantCloneFleets-instant-clone',
+      RetentionInDays: 30,
+    });
+  });
+
+  it('the ASL placeholder set equals the substitution keys', () => {
+    const [sm] = Object.values(ofType(t, 'AWS::StepFunctions::StateMachine'));
+    const text = sm?.Properties.DefinitionString as string;
+    expect(placeholdersOf(text)).toEqual(Object.keys(sm?.Properties.DefinitionSubstitutions).sort());
+  });
+
+  it('state machine role: invoke exactly the workflow functions (no :*), PutEvents on our bus only', () => {
+    const smPolicy = statements(t).filter(({ policy }) => policy.startsWith('StateMachineRole'));
+    const invoke = smPolicy.find(({ statement }) => statement.Action === 'lambda:InvokeFunction')?.statement;
+    const arns = asList(invoke.Resource)
+      .map((r: any) => r['Fn::GetAtt'][0])
+      .sort();
+    expect(arns).toHaveLength(4);
+    expect(
+      arns.every((a: string) => /^(InstantClone|Teardown|ValidateRequest|WaitForIp)Function/.test(a)),
+    ).toBe(true);
+    const put = smPolicy.find(({ statement }) => statement.Action === 'events:PutEvents')?.statement;
+    expect(put.Resource['Fn::GetAtt'][1]).toBe('Arn');
+    expect(put.Resource['Fn::GetAtt'][0]).toMatch(/^Bus/);
+  });
+
+  it('rules: Requested → StartExecution with detail as input, DLQ and retries; Release → release function', () => {
+    t.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { 'detail-type': ['Instant Clones Requested'] },
+      Targets: [
+        Match.objectLike({
+          InputPath: '$.detail',
+          DeadLetterConfig: { Arn: Match.anyValue() },
+          RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 7200 },
+        }),
+      ],
+    });
+    t.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { 'detail-type': ['Instant Clones Release'], detail: { taskToken: [{ exists: true }] } },
+      Targets: [
+        Match.objectLike({ DeadLetterConfig: { Arn: Match.anyValue() }, RetryPolicy: Match.anyValue() }),
+      ],
+    });
+    const release = statements(t).find(({ statement }) =>
+      asList(statement.Action).includes('states:SendTaskSuccess'),
+    );
+    expect(release?.policy).toMatch(/^ReleaseFunction/);
+    expect(release?.statement.Action).toBe('states:SendTaskSuccess');
+    expect(release?.statement.Resource.Ref).toMatch(/^StateMachine/);
+    t.hasResourceProperties('AWS::SQS::Queue', {
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: 1209600,
+    });
+  });
+
+  it('schedules: nightly fleet (cron, time zone, input from config) and the reaper rate', () => {
+    t.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0 2 ? * MON-FRI *)',
+      ScheduleExpressionTimezone: 'Europe/Berlin',
+      State: 'ENABLED',
+      Target: Match.objectLike({
+        Input: Match.serializedJson(
+          Match.objectLike({ requesterId: 'nightly-fleet', namePrefix: 'nightly' }),
+        ),
+        DeadLetterConfig: Match.anyValue(),
+      }),
+    });
+    t.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(30 minutes)',
+      State: 'ENABLED',
+    });
+    const reaper = Object.values(ofType(t, 'AWS::Lambda::Function')).find((f) =>
+      f.Properties.Description.includes('lease expired'),
+    );
+    expect(reaper?.Properties.Environment.Variables.REAPER_MAX_PER_RUN).toBe('25');
+  });
+
+  it('log groups have retention; function logs are JSON', () => {
+    for (const g of Object.values(ofType(t, 'AWS::Logs::LogGroup')))
+      expect(g.Properties.RetentionInDays).toBe(30);
+    for (const fn of Object.values(ofType(t, 'AWS::Lambda::Function'))) {
+      expect(fn.Properties.LoggingConfig.LogFormat).toBe('JSON');
+    }
+  });
+
+  it('alarms on failures, time-outs, reaped clones, DLQ and slow phases; a dashboard on the EMF metrics', () => {
+    const alarms = Object.values(ofType(t, 'AWS::CloudWatch::Alarm'));
+    const metricNames = alarms.map((a) => a.Properties.MetricName);
+    expect(metricNames).toEqual(
+      expect.arrayContaining([
+        'ExecutionsFailed',
+        'ExecutionsTimedOut',
+        METRICS.clonesReaped,
+        METRICS.reapFailures,
+        METRICS.clonePhaseMs,
+        METRICS.ipPhaseMs,
+        'ApproximateNumberOfMessagesVisible',
+        'Errors',
+      ]),
+    );
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: METRIC_NAMESPACE,
+      MetricName: METRICS.ipPhaseMs,
+      ExtendedStatistic: 'p90',
+      Threshold: 60000,
+    });
+    const [dashboard] = Object.values(ofType(t, 'AWS::CloudWatch::Dashboard'));
+    const body = JSON.stringify(dashboard?.Properties.DashboardBody);
+    for (const m of [METRICS.clonePhaseMs, METRICS.ipPhaseMs, METRICS.guestOpRetries, METRICS.clonesReaped])
+      expect(body).toContain(m);
+  });
+});
