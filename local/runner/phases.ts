@@ -20,6 +20,8 @@ export const PHASE_OF_STATE: Record<string, Phase> = {
   RefreshGuestNetwork: 'guestRefresh',
   WaitForIp: 'ip',
   Teardown: 'teardown',
+  /** a failed clone is torn down inside the clone iterator */
+  DiscardFailedClone: 'teardown',
 };
 
 export interface PhaseSpan {
@@ -116,7 +118,11 @@ export function cloneTimelines(events: ExecutionEvent[]): CloneTimeline[] {
     .map((it) => {
       const before = strings(it.firstInput);
       const produced = [...strings(it.cloneOutput)].filter((s) => !before.has(s));
-      const label = names(it.cloneOutput).find((n) => produced.includes(n)) ?? `clone #${it.index + 1}`;
+      const given = (it.firstInput as { clone?: { name?: unknown } } | null)?.clone?.name;
+      const label =
+        (typeof given === 'string' ? given : undefined) ??
+        names(it.cloneOutput).find((n) => produced.includes(n)) ??
+        `clone #${it.index + 1}`;
       const teardown =
         teardowns.find((t) => !used.has(t) && produced.some((s) => strings(t.firstInput).has(s))) ??
         teardowns.find((t) => !used.has(t) && t.index === it.index);

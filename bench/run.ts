@@ -1,0 +1,111 @@
+// npm run bench: figures only (no assertions), with the machine noted.
+//   npm run bench -- [--time-scale 0.2] [--fleet 50] [--concurrency 10] [--skip-fleet] [--skip-cold]
+
+import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { DEFAULT_ASL_PATH } from '../local/runner/asl.js';
+import { quietHandlerLogs } from '../local/runner/quiet.js';
+import { loadLocalDefinition } from '../local/runner/run.js';
+import { startSimulator } from '../local/simulator/index.js';
+import { clientClone } from './client-clone.js';
+import { clientColdStart } from './client-cold-start.js';
+import { coldStarts } from './cold-start.js';
+import { machineLine } from './machine.js';
+import { fmtSummary } from './stats.js';
+import { benchWorkflow, type WorkflowFigures } from './workflow-runs.js';
+
+const { values } = parseArgs({
+  options: {
+    'time-scale': { type: 'string', default: '0.2' },
+    'single-time-scale': { type: 'string', default: '1' },
+    fleet: { type: 'string', default: '50' },
+    concurrency: { type: 'string', default: '10' },
+    'skip-fleet': { type: 'boolean', default: false },
+    'skip-cold': { type: 'boolean', default: false },
+  },
+});
+quietHandlerLogs();
+const fleetScale = Number(values['time-scale']);
+const singleScale = Number(values['single-time-scale']);
+const fleet = Number(values.fleet);
+const concurrency = Number(values.concurrency);
+
+/** MaxConcurrency of the Map whose iterator tears clones down (0 = unbounded; a path = the request's). */
+function teardownConcurrency(): number {
+  const def = loadLocalDefinition() as unknown as { States: Record<string, Record<string, unknown>> };
+  for (const state of Object.values(def.States)) {
+    const inner = (state.ItemProcessor ?? state.Iterator) as { States?: Record<string, unknown> } | undefined;
+    if (state.Type === 'Map' && inner?.States && 'Teardown' in inner.States)
+      return Number(state.MaxConcurrency ?? 0);
+  }
+  return 0;
+}
+
+function printWorkflow(label: string, f: WorkflowFigures): void {
+  const wall = f.wallMs / 1000;
+  const cp = (f.critical.totalMs * f.timeScale) / 1000;
+  console.log(`\n${label}: ${f.status}${f.error ? ` (${f.error})` : ''}, time scale ${f.timeScale}`);
+  console.log(
+    `  (a) orchestration overhead: ${f.overhead.toFixed(2)}× — wall ${wall.toFixed(2)} s / critical path ${cp.toFixed(2)} s` +
+      ` (${(f.critical.totalMs / 1000).toFixed(1)} s unscaled: ${f.critical.formula})`,
+  );
+  console.log(
+    `  (b) SOAP round trips: ${f.soapCalls} in total, ${f.soapPerClone.toFixed(1)} per clone` +
+      ` — ${f.topMethods.map(([m, n]) => `${m} ${n}`).join(', ')}`,
+  );
+  console.log(
+    `  (c) IP detection lag (lease → first state output with the IP, wall): ${fmtSummary(f.ipLagMs)}`,
+  );
+  console.log(`  clones left in the simulator: ${f.leftOver}`);
+}
+
+console.log(`machine: ${machineLine()}`);
+console.log('latency model: the simulator defaults (kitchen-vcenter figures), scaled as noted per run');
+
+if (!existsSync(DEFAULT_ASL_PATH)) {
+  console.log(`\n(a)-(c) skipped: ${DEFAULT_ASL_PATH} does not exist yet`);
+} else {
+  const tdc = teardownConcurrency();
+  printWorkflow('1 clone', await benchWorkflow(1, concurrency, singleScale, tdc));
+}
+if (existsSync(DEFAULT_ASL_PATH) && !values['skip-fleet']) {
+  const tdc = teardownConcurrency();
+  printWorkflow(
+    `fleet of ${fleet} at MaxConcurrency ${concurrency}`,
+    await benchWorkflow(fleet, concurrency, fleetScale, tdc),
+  );
+}
+
+if (!values['skip-cold']) {
+  console.log(
+    '\n(d) cold start per handler (esbuild bundle as the CDK stack builds it, fresh node process, 3 runs):',
+  );
+  const env = { ...process.env, AWS_REGION: 'us-east-1', WORKFLOW_CONFIG: process.env.WORKFLOW_CONFIG ?? '' };
+  for (const c of await coldStarts(env)) {
+    console.log(
+      `  ${c.handler.padEnd(22)} ${c.bundleKb.toFixed(0).padStart(5)} KiB  import ${fmtSummary(c.importMs)}; process start → ready median ${c.readyMs.median.toFixed(0)} ms`,
+    );
+  }
+}
+
+console.log('\nissue 2 — the vSphere client alone against the simulator:');
+const sim = await startSimulator({ timeScale: singleScale });
+try {
+  const one = await clientClone(sim, singleScale);
+  console.log(
+    `  full single-clone workflow: ${one.roundTrips} SOAP round trips, ${one.ms} ms wall at time scale ${singleScale} (IP ${one.ip ?? 'none'})`,
+  );
+  for (const s of one.steps)
+    console.log(
+      `    ${s.step.padEnd(58)} ${String(s.roundTrips).padStart(3)} trips ${String(s.ms).padStart(6)} ms`,
+    );
+  if (!values['skip-cold']) {
+    const cold = await clientColdStart(sim);
+    console.log(
+      `  cold start (fresh node: import + connect = ready): import ${fmtSummary(cold.importMs)}; connect ${fmtSummary(cold.connectMs)}; process start → ready median ${cold.readyMs.median.toFixed(0)} ms`,
+    );
+  }
+  console.log(`  clones left in the simulator: ${sim.clones().length}`);
+} finally {
+  await sim.stop();
+}
