@@ -2,7 +2,6 @@ import type { GuestAuth, MoRef, OptionValue, SelectionSpec, TraversalSpec } from
 
 /** node-soap's attributes key; `attributes` itself is a real vim25 property name. */
 export const ATTRS = '$attributes';
-const VIM25 = 'urn:vim25';
 const XSD = 'http://www.w3.org/2001/XMLSchema';
 
 type SoapObject = Record<string, unknown>;
@@ -12,14 +11,20 @@ export function mo(ref: MoRef): SoapObject {
   return { [ATTRS]: { type: ref.type }, $value: ref.value };
 }
 
-/** Adds `xsi:type` (vim25 namespace) in front of an object's fields. */
+/**
+ * Adds `xsi:type` in front of an object's fields, unprefixed as pyVmomi writes it: it resolves
+ * to urn:vim25 through the request element's default namespace.
+ */
 export function typed(type: string, fields: SoapObject): SoapObject {
-  return { [ATTRS]: { xsi_type: { type, xmlns: VIM25 } }, ...fields };
+  return { [ATTRS]: { xsi_type: { type } }, ...fields };
 }
 
-/** An anyType value written as `xsd:string`, as pyVmomi does for OptionValue values. */
+/**
+ * An anyType value as `xsi:type="xsd:string"`. The literal `xsd` prefix matters: govmomi's
+ * decoder (vcsim) matches the string `xsd:string`, not the namespace.
+ */
 export function xsdString(value: string): SoapObject {
-  return { [ATTRS]: { xsi_type: { type: 'string', xmlns: XSD } }, $value: value };
+  return { [ATTRS]: { xsi_type: { type: 'string', prefix: 'xsd', xmlns: XSD } }, $value: value };
 }
 
 /** Guest credentials as `NamePasswordAuthentication`. */
