@@ -8,7 +8,7 @@ describe('guest network model', () => {
   let c: RawSoap;
   let src: string;
   beforeAll(async () => {
-    sim = await startSimulator({ https: false, timeScale: 0.01, guestOpsUnavailableMs: 3000 });
+    sim = await startSimulator({ https: false, timeScale: 0.01, guestOpsUnavailableMs: 20000 });
     c = new RawSoap(sim);
     await c.login();
     src = await c.find(sim.sources.linux);
@@ -23,18 +23,22 @@ describe('guest network model', () => {
     expect(before).toContain('<ipAddress>198.18.0.11</ipAddress>');
     const mac = sim.clones().find((v) => v.name === 'stale-1')?.mac as string;
     expect(before).toContain(`<macAddress>${mac}</macAddress>`); // the device has the new MAC
-    await sleep(40); // guestOpsUnavailableMs × 0.01
-    expect(await c.runToEnd(clone, 'linux', '/bin/sh', "-c 'dhclient ens192 && hostname -I > /tmp/ip'")).toBe(0);
+    await sleep(220); // guestOpsUnavailableMs × 0.01
+    expect(await c.runToEnd(clone, 'linux', '/bin/sh', "-c 'dhclient ens192 && hostname -I > /tmp/ip'")).toBe(
+      0,
+    );
     const after = await net(clone);
     const lease = sim.stats().leases.find((l) => l.vm === 'stale-1');
     expect(lease?.ip).toMatch(/^198\.1[89]\./);
-    expect(after).toContain(`<ipAddress>${lease?.ip}</ipAddress><prefixLength>24</prefixLength><origin>dhcp</origin><state>preferred</state>`);
+    expect(after).toContain(
+      `<ipAddress>${lease?.ip}</ipAddress><prefixLength>24</prefixLength><origin>dhcp</origin><state>preferred</state>`,
+    );
     expect(after).not.toContain('198.18.0.11');
   });
 
   it('gives a disconnected NIC no lease; a failing dhclient exits non-zero', async () => {
     const clone = await c.instantClone(src, 'disc-1', false);
-    await sleep(40);
+    await sleep(220);
     expect(await c.runToEnd(clone, 'linux', '/bin/sh', "-c 'dhclient ens192'")).toBe(2);
     expect(sim.stats().leases.some((l) => l.vm === 'disc-1')).toBe(false);
     expect(await net(clone)).not.toMatch(/<ipAddress>198\.1[89]\.1\./);
@@ -43,7 +47,7 @@ describe('guest network model', () => {
   it('answers GuestOperationsUnavailable right after a clone, InvalidGuestLogin for a bad password', async () => {
     const clone = await c.instantClone(src, 'ops-1', true);
     expect((await c.startProgram(clone, 'linux', '/bin/true', '')).fault).toBe('GuestOperationsUnavailable');
-    await sleep(40);
+    await sleep(220);
     expect((await c.startProgram(clone, 'linux', '/bin/true', '', 'nope')).fault).toBe('InvalidGuestLogin');
     expect(await c.runToEnd(clone, 'linux', '/bin/sh', "-c 'frobnicate'")).toBe(127);
     expect(await c.runToEnd(clone, 'linux', '/bin/sh', "-c 'true; exit 3'")).toBe(3);
@@ -52,14 +56,25 @@ describe('guest network model', () => {
   it('link-local mode yields 169.254.x.y with origin linklayer; static IP shows origin manual', async () => {
     sim.setDhcp('linkLocal');
     const clone = await c.instantClone(src, 'll-1', true);
-    await sleep(40);
+    await sleep(220);
     await c.runToEnd(clone, 'linux', '/bin/sh', "-c 'networkctl renew ens192'");
     await sleep(200);
-    expect(await net(clone)).toMatch(/<ipAddress>169\.254\.\d+\.\d+<\/ipAddress><prefixLength>16<\/prefixLength><origin>linklayer<\/origin>/);
+    expect(await net(clone)).toMatch(
+      /<ipAddress>169\.254\.\d+\.\d+<\/ipAddress><prefixLength>16<\/prefixLength><origin>linklayer<\/origin>/,
+    );
     sim.setDhcp('up');
     const st = await c.instantClone(src, 'static-1', true);
-    await sleep(40);
-    expect(await c.runToEnd(st, 'linux', '/bin/sh', "-c 'ip addr flush dev ens192; ip addr add 10.9.8.7/24 dev ens192'")).toBe(0);
-    expect(await net(st)).toContain('<ipAddress>10.9.8.7</ipAddress><prefixLength>24</prefixLength><origin>manual</origin>');
+    await sleep(220);
+    expect(
+      await c.runToEnd(
+        st,
+        'linux',
+        '/bin/sh',
+        "-c 'ip addr flush dev ens192; ip addr add 10.9.8.7/24 dev ens192'",
+      ),
+    ).toBe(0);
+    expect(await net(st)).toContain(
+      '<ipAddress>10.9.8.7</ipAddress><prefixLength>24</prefixLength><origin>manual</origin>',
+    );
   });
 });

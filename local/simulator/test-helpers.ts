@@ -18,7 +18,11 @@ export class RawSoap {
   async call(method: string, inner: string): Promise<SoapReply> {
     const res = await fetch(this.sim.url, {
       method: 'POST',
-      headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: '"urn:vim25/6.7.1"', ...(this.cookie ? { cookie: this.cookie } : {}) },
+      headers: {
+        'content-type': 'text/xml; charset=utf-8',
+        soapaction: '"urn:vim25/6.7.1"',
+        ...(this.cookie ? { cookie: this.cookie } : {}),
+      },
       body: ENV(`<${method} xmlns="urn:vim25">${inner}</${method}>`),
     });
     const xml = await res.text();
@@ -28,19 +32,28 @@ export class RawSoap {
   }
 
   async login(password = this.sim.password): Promise<SoapReply> {
-    const r = await this.call('Login', `<_this type="SessionManager">SessionManager</_this><userName>${this.sim.username}</userName><password>${password}</password>`);
+    const r = await this.call(
+      'Login',
+      `<_this type="SessionManager">SessionManager</_this><userName>${this.sim.username}</userName><password>${password}</password>`,
+    );
     if (r.cookie) this.cookie = r.cookie.split(';')[0];
     return r;
   }
 
   async find(path: string): Promise<string> {
-    const r = await this.call('FindByInventoryPath', `<_this type="SearchIndex">SearchIndex</_this><inventoryPath>${path}</inventoryPath>`);
+    const r = await this.call(
+      'FindByInventoryPath',
+      `<_this type="SearchIndex">SearchIndex</_this><inventoryPath>${path}</inventoryPath>`,
+    );
     return /<returnval type="VirtualMachine">([^<]+)</.exec(r.xml)?.[1] ?? '';
   }
 
   async props(type: string, id: string, paths: string[]): Promise<string> {
     const ps = paths.map((p) => `<pathSet>${p}</pathSet>`).join('');
-    const r = await this.call('RetrievePropertiesEx', `<_this type="PropertyCollector">propertyCollector</_this><specSet><propSet><type>${type}</type><all>false</all>${ps}</propSet><objectSet><obj type="${type}">${id}</obj><skip>false</skip></objectSet></specSet><options></options>`);
+    const r = await this.call(
+      'RetrievePropertiesEx',
+      `<_this type="PropertyCollector">propertyCollector</_this><specSet><propSet><type>${type}</type><all>false</all>${ps}</propSet><objectSet><obj type="${type}">${id}</obj><skip>false</skip></objectSet></specSet><options></options>`,
+    );
     return r.xml;
   }
 
@@ -74,9 +87,18 @@ export class RawSoap {
     return `<auth xsi:type="NamePasswordAuthentication"><interactiveSession>false</interactiveSession><username>${this.sim.guest[os].username}</username><password>${password}</password></auth>`;
   }
 
-  startProgram(vm: string, os: 'linux' | 'windows', program: string, args: string, password?: string): Promise<SoapReply> {
+  startProgram(
+    vm: string,
+    os: 'linux' | 'windows',
+    program: string,
+    args: string,
+    password?: string,
+  ): Promise<SoapReply> {
     const esc = args.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-    return this.call('StartProgramInGuest', `<_this type="GuestProcessManager">guestOperationsProcessManager</_this><vm type="VirtualMachine">${vm}</vm>${this.auth(os, password)}<spec><programPath>${program}</programPath><arguments>${esc}</arguments></spec>`);
+    return this.call(
+      'StartProgramInGuest',
+      `<_this type="GuestProcessManager">guestOperationsProcessManager</_this><vm type="VirtualMachine">${vm}</vm>${this.auth(os, password)}<spec><programPath>${program}</programPath><arguments>${esc}</arguments></spec>`,
+    );
   }
 
   async runToEnd(vm: string, os: 'linux' | 'windows', program: string, args: string): Promise<number> {
@@ -84,7 +106,10 @@ export class RawSoap {
     const pid = /<returnval>(\d+)</.exec(r.xml)?.[1];
     if (!pid) throw new Error(r.xml);
     for (;;) {
-      const l = await this.call('ListProcessesInGuest', `<_this type="GuestProcessManager">guestOperationsProcessManager</_this><vm type="VirtualMachine">${vm}</vm>${this.auth(os)}<pids>${pid}</pids>`);
+      const l = await this.call(
+        'ListProcessesInGuest',
+        `<_this type="GuestProcessManager">guestOperationsProcessManager</_this><vm type="VirtualMachine">${vm}</vm>${this.auth(os)}<pids>${pid}</pids>`,
+      );
       const code = /<exitCode>(-?\d+)</.exec(l.xml)?.[1];
       if (code !== undefined) return Number(code);
       await new Promise((res) => setTimeout(res, 5));
