@@ -8,6 +8,7 @@ import { progressPrinter } from './progress.js';
 import { quietHandlerLogs } from './quiet.js';
 import { relativeToRepo, reportRun } from './report.js';
 import { runLocalWorkflow } from './run.js';
+import { ttyProgress } from './tty-progress.js';
 
 const { values } = parseArgs({
   options: {
@@ -41,13 +42,16 @@ console.log(`fleet: 3 linux + 2 windows clones, MaxConcurrency 5, lease held ${h
 let exitCode = 0;
 try {
   const started = Date.now();
+  const live =
+    process.stdout.isTTY && !process.env.NO_TTY ? ttyProgress(process.stdout, timeScale, started) : undefined;
   const result = await runLocalWorkflow({
     input: request,
     simulator: sim,
     release: { afterMs: holdSeconds * 1000 * timeScale },
     timeScale,
-    onEvent: progressPrinter({ write: (l) => console.log(l), timeScale, start: started }),
+    onEvent: live?.onEvent ?? progressPrinter({ write: (l) => console.log(l), timeScale, start: started }),
   });
+  live?.stop();
   const wall = (Date.now() - started) / 1000;
   console.log(
     `\nexecution ${result.name}: ${result.status} in ${wall.toFixed(1)} s wall (${(wall / timeScale).toFixed(0)} s simulated)`,
