@@ -51,8 +51,15 @@ export class VsphereClient {
         );
       },
     });
-    c.#serviceContent = await c.invoke<ServiceContent>('RetrieveServiceContent', { _this: SERVICE_INSTANCE });
-    await c.#login();
+    try {
+      c.#serviceContent = await c.invoke<ServiceContent>('RetrieveServiceContent', {
+        _this: SERVICE_INSTANCE,
+      });
+      await c.#login();
+    } catch (err) {
+      c.#agent.destroy();
+      throw err;
+    }
     return c;
   }
 

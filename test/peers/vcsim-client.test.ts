@@ -153,7 +153,7 @@ describe.skipIf(Boolean(missing) && !inCi)('vSphere client against vcsim', () =>
     const after = (
       await v.retrieveProperties(c, [clone], ['config.hardware.device', 'config.extraConfig'])
     ).get(clone.value);
-    const nicAfter = (after?.['config.hardware.device'] as v.VirtualEthernetCard[]).find(
+    const nicAfter = ((after?.['config.hardware.device'] ?? []) as v.VirtualEthernetCard[]).find(
       (d) => d.key === nic.key,
     );
     expect(nicAfter?.connectable?.connected).toBe(false);
