@@ -19,7 +19,7 @@ describe('response decoding', () => {
     ) as { obj: unknown; propSet: { name: string; val: unknown }[] };
     expect(v.obj).toEqual({ type: 'VirtualMachine', value: 'vm-1' });
     expect(v.propSet[1]?.val).toBe(true);
-    const [nic] = v.propSet[0]?.val as Record<string, unknown>[];
+    const [nic] = (v.propSet[0]?.val ?? []) as Record<string, unknown>[];
     expect(nic).toMatchObject({ ipAddress: ['10.0.0.5'], connected: true, deviceConfigId: 4000 });
     expect(nic?.ipConfig).toEqual({
       ipAddress: [{ ipAddress: '10.0.0.5', prefixLength: 24, origin: 'dhcp' }],
