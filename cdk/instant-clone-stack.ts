@@ -1,5 +1,7 @@
 // The whole product in one stack: network placement, the Lambdas derived from the ASL, the state machine,
 // triggers, the reaper and observability.
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Arn, ArnFormat, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -21,10 +23,17 @@ export interface InstantCloneStackProps extends StackProps {
   readonly root: string;
 }
 
-/** States that never talk to vCenter: no WSDL, no vCenter credentials. */
-const NO_VSPHERE_STATES = new Set(['ValidateRequest']);
-/** States that run guest operations and need the guest accounts (every other vSphere state gets vCenter only). */
-const GUEST_STATES = new Set(['RefreshGuestNetwork', 'WaitForIp']);
+/**
+ * A handler declares that it runs guest operations with `workflowHandler({ ..., guest: true }, ...)`; its
+ * middleware then fetches every source's guest secret, so exactly those functions get read access to them.
+ */
+const GUEST_OPTION = /\bguest\s*:\s*true\b/;
+
+function needsGuestCredentials(root: string, entry: string): boolean {
+  const file = resolve(root, entry);
+  return existsSync(file) && GUEST_OPTION.test(readFileSync(file, 'utf8'));
+}
+
 /** Lambda timeout when no Task in the ASL sets TimeoutSeconds for that function. */
 const DEFAULT_TIMEOUT_SECONDS = 300;
 /** Lambda's own limit: 15 minutes. */
@@ -115,8 +124,9 @@ export class InstantCloneStack extends Stack {
       });
     };
 
+    // Every workflow handler shares lambdas/workflow/workflow-handler.ts: it loads the vSphere client (WSDL, CA)
+    // and fetches the vCenter secret; the guest secrets only where the handler asks for them.
     for (const fn of asl.functions) {
-      const vsphere = !NO_VSPHERE_STATES.has(fn.state);
       // The Lambda must outlive the Task's own timeout so the ASL, not Lambda, decides when to give up.
       const timeout =
         fn.taskTimeoutSeconds === undefined ? DEFAULT_TIMEOUT_SECONDS : fn.taskTimeoutSeconds + 5;
@@ -124,14 +134,12 @@ export class InstantCloneStack extends Stack {
         `${fn.state}Function`,
         fn.entry,
         `Instant clone: ${fn.state} state`,
-        vsphere,
+        true,
         timeout,
         environment,
       );
-      if (vsphere)
-        wf.grantSecretRead(
-          GUEST_STATES.has(fn.state) ? [vcenterSecretArn, ...guestSecretArns] : [vcenterSecretArn],
-        );
+      const guest = needsGuestCredentials(root, fn.entry);
+      wf.grantSecretRead(guest ? [vcenterSecretArn, ...guestSecretArns] : [vcenterSecretArn]);
       this.functions[fn.state] = wf;
     }
 

@@ -4,10 +4,10 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import middy from '@middy/core';
-import secretsManager from '@middy/secrets-manager';
 import { DETAIL_TYPES, EVENT_SOURCE, METRIC_NAMESPACE, METRICS } from '../../cdk/metric-names.js';
 import { VsphereClient } from '../vsphere/index.js';
 import { loadConfig } from '../workflow/config.js';
+import { credentialsFrom, credentialsMiddleware } from '../workflow/credentials.js';
 import { type ReapReport, reapExpiredClones } from './reap.js';
 
 interface Credentials {
@@ -98,16 +98,15 @@ export async function runReaper(deps: ReaperDeps): Promise<ReapReport> {
 const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? METRIC_NAMESPACE });
 const events = new EventBridgeClient({});
 
-/** The part of the Lambda context the reaper uses, plus what @middy/secrets-manager sets on it. */
+/** The part of the Lambda context the reaper uses. */
 interface ReaperContext {
   getRemainingTimeInMillis(): number;
-  vcenter?: Credentials;
 }
 
 async function reap(_event: unknown, context: ReaperContext): Promise<ReapReport> {
-  if (context.vcenter === undefined) throw new Error('reaper: vCenter credentials missing from the context');
   const report = await runReaper({
-    credentials: context.vcenter,
+    // Put there by the credentials middleware on AWS, by the local runner's context otherwise (ADR 0001).
+    credentials: credentialsFrom(context, 'vcenter'),
     deadline: Date.now() + context.getRemainingTimeInMillis() - SAFETY_MS,
     metrics,
     events,
@@ -117,16 +116,4 @@ async function reap(_event: unknown, context: ReaperContext): Promise<ReapReport
   return report;
 }
 
-const onAws =
-  process.env.AWS_LAMBDA_FUNCTION_NAME !== undefined && process.env.LOCAL_CREDENTIALS === undefined;
-
-export const handler = onAws
-  ? middy(reap).use(
-      secretsManager({
-        fetchData: { vcenter: loadConfig().vcenter.secretId },
-        setToContext: true,
-        cacheKey: 'reaper-vcenter',
-        cacheExpiry: 15 * 60_000,
-      }),
-    )
-  : reap;
+export const handler = middy(reap).use(credentialsMiddleware(loadConfig, { guest: false }));

@@ -84,7 +84,7 @@ describe('InstantCloneStack (example config, fixture ASL)', () => {
     const vars = Object.values(ofType(withCa.template, 'AWS::Lambda::Function')).map(
       (f) => f.Properties.Environment.Variables,
     );
-    expect(vars.filter((v) => v.NODE_EXTRA_CA_CERTS === '/var/task/vcenter-ca.pem')).toHaveLength(4); // all but release and ValidateRequest
+    expect(vars.filter((v) => v.NODE_EXTRA_CA_CERTS === '/var/task/vcenter-ca.pem')).toHaveLength(5); // all but release
   });
 
   it('new VPC: isolated subnets, no NAT/IGW, VPN with static routes and PSK from Secrets Manager, flow logs', () => {

@@ -1,0 +1,153 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { METRICS } from '../../cdk/metric-names.js';
+import { type RunningSimulator, startSimulator } from '../../local/simulator/index.js';
+import { VsphereClient } from '../vsphere/index.js';
+import { MARKER_LEASE_EXPIRES, MARKER_RUN } from '../workflow/naming.js';
+import { extraConfigRecord, parseLeaseExpiry } from './find.js';
+import { runReaper } from './handler.js';
+import { reapExpiredClones, tearDown } from './reap.js';
+
+const HOUR = 3_600_000;
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+describe('lease parsing', () => {
+  it('reads ISO-8601 and epoch seconds/milliseconds, rejects the rest', () => {
+    expect(parseLeaseExpiry('2026-11-23T12:00:00.000Z')).toBe(Date.UTC(2026, 10, 23, 12));
+    expect(parseLeaseExpiry('1795435200')).toBe(1795435200_000);
+    expect(parseLeaseExpiry('1795435200000')).toBe(1795435200_000);
+    expect(parseLeaseExpiry('tomorrow')).toBeUndefined();
+    expect(parseLeaseExpiry('')).toBeUndefined();
+  });
+
+  it('flattens extraConfig in its decoded shapes', () => {
+    expect(
+      extraConfigRecord([
+        { key: 'a', value: '1' },
+        { key: 'b', value: { $value: '2' } },
+      ]),
+    ).toEqual({ a: '1', b: '2' });
+    expect(extraConfigRecord({ OptionValue: { key: 'a', value: 'x' } })).toEqual({ a: 'x' });
+    expect(extraConfigRecord(undefined)).toEqual({});
+  });
+});
+
+describe('reaper against the simulator', () => {
+  let sim: RunningSimulator;
+  let client: VsphereClient;
+  const now = Date.now();
+
+  // A fresh inventory per test: earlier plants must not leak into later expectations.
+  beforeEach(async () => {
+    sim = await startSimulator({ timeScale: 0.01 });
+    client = await VsphereClient.connect({
+      url: sim.url,
+      username: sim.username,
+      password: sim.password,
+      insecure: true,
+    });
+  });
+  afterEach(async () => {
+    await client.close();
+    await sim.stop();
+  });
+
+  const plant = (name: string, leaseExpires: string | undefined, powerState = 'poweredOn', run = 'run1') =>
+    sim.plantVm({
+      name,
+      powerState,
+      extraConfig: {
+        ...(run === '' ? {} : { [MARKER_RUN]: run }),
+        ...(leaseExpires === undefined ? {} : { [MARKER_LEASE_EXPIRES]: leaseExpires }),
+      },
+    });
+  const names = (): string[] => sim.inventory().map((v) => v.name);
+
+  it('destroys expired clones only, leaves live leases, sources and unmarked VMs alone', async () => {
+    const before = sim.inventory().length;
+    plant('leak-on', iso(now - 3 * HOUR));
+    plant('leak-off', iso(now - 2 * HOUR), 'poweredOff');
+    plant('live', iso(now + HOUR));
+    plant('in-allowance', iso(now - 10 * 60_000));
+    plant('unmarked', iso(now - 3 * HOUR), 'poweredOn', '');
+    plant('garbage', 'soon');
+
+    const report = await reapExpiredClones(client, { now, maxPerRun: 10, allowanceMs: HOUR });
+
+    expect(report.reaped.map((r) => [r.name, r.outcome]).sort()).toEqual([
+      ['leak-off', 'destroyed'],
+      ['leak-on', 'destroyed'],
+    ]);
+    expect(report.failed).toEqual([]);
+    expect(report.unparseable.map((u) => u.name)).toEqual(['garbage']);
+    expect(report.scanned).toBe(before + 6);
+    expect(names()).not.toContain('leak-on');
+    expect(names()).not.toContain('leak-off');
+    for (const kept of ['live', 'in-allowance', 'unmarked', 'garbage']) expect(names()).toContain(kept);
+    for (const src of Object.values(sim.sources)) expect(names()).toContain(src.split('/').pop());
+    // One scan: a ContainerView and one RetrievePropertiesEx, no per-VM reads.
+    expect(sim.stats().calls.CreateContainerView).toBe(1);
+    expect(sim.stats().calls.RetrievePropertiesEx).toBe(1);
+  });
+
+  it('is bounded per run, oldest lease first, and idempotent across runs', async () => {
+    for (let i = 0; i < 5; i++) plant(`bulk-${i}`, iso(now - (10 - i) * HOUR));
+    const first = await reapExpiredClones(client, { now, maxPerRun: 3, allowanceMs: 0 });
+    expect(first.reaped.map((r) => r.name)).toEqual(['bulk-0', 'bulk-1', 'bulk-2']);
+    expect(first.deferred).toBe(2);
+    const second = await reapExpiredClones(client, { now, maxPerRun: 3, allowanceMs: 0 });
+    expect(second.reaped.map((r) => r.name)).toEqual(['bulk-3', 'bulk-4']);
+    const third = await reapExpiredClones(client, { now, maxPerRun: 3, allowanceMs: 0 });
+    expect(third.reaped).toEqual([]);
+    expect(third.expired).toBe(0);
+  });
+
+  it('treats "already off" and "already gone" as success', async () => {
+    const vm = plant('twice', iso(now - HOUR));
+    expect(await tearDown(client, { moref: vm.moref, powerState: 'poweredOn' })).toBe('destroyed');
+    // The same VM again (a second reaper, or the workflow's teardown got there first).
+    expect(await tearDown(client, { moref: vm.moref, powerState: 'poweredOn' })).toBe('alreadyGone');
+    const off = plant('off', iso(now - HOUR), 'poweredOff');
+    // Stale scan said poweredOn: PowerOff answers InvalidPowerState, Destroy still runs.
+    expect(await tearDown(client, { moref: off.moref, powerState: 'poweredOn' })).toBe('destroyed');
+  });
+
+  it('reports a VM it cannot destroy and goes on with the others', async () => {
+    plant('stuck', iso(now - 5 * HOUR));
+    plant('fine', iso(now - 4 * HOUR));
+    sim.injectFault({ method: 'Destroy_Task', fault: 'NoPermission', count: 1 });
+    const report = await reapExpiredClones(client, { now, maxPerRun: 10, allowanceMs: 0 });
+    sim.clearFaults();
+    expect(report.failed.map((f) => f.name)).toEqual(['stuck']);
+    expect(report.failed[0]?.error).toContain('NoPermission');
+    expect(report.reaped.map((r) => r.name)).toEqual(['fine']);
+  });
+
+  it('runReaper reports the count as an EMF metric and publishes an "Instant Clones Reaped" event', async () => {
+    plant('for-handler', iso(now - 30 * HOUR));
+    const added: [string, number][] = [];
+    const sent: any[] = [];
+    process.env.WORKFLOW_CONFIG = JSON.stringify({
+      vcenter: { url: sim.url, insecure: true, secretId: 'unused' },
+      sources: {},
+      defaults: { provisioningAllowanceMinutes: 60 },
+    });
+    const report = await runReaper({
+      credentials: { username: sim.username, password: sim.password },
+      metrics: {
+        addMetric: (n: string, _u: unknown, v: number) => void added.push([n, v]),
+        publishStoredMetrics: () => {},
+      } as never,
+      events: { send: async (cmd: any) => void sent.push(cmd.input) } as never,
+      eventBusName: 'bus',
+    });
+    expect(report.reaped.map((r) => r.name)).toContain('for-handler');
+    expect(added).toContainEqual([METRICS.clonesReaped, report.reaped.length]);
+    expect(added).toContainEqual([METRICS.reapFailures, 0]);
+    expect(sent[0].Entries[0]).toMatchObject({
+      EventBusName: 'bus',
+      DetailType: 'Instant Clones Reaped',
+      Source: 'instant-clone-fleets',
+    });
+    expect(JSON.parse(sent[0].Entries[0].Detail).reaped[0].name).toBe('for-handler');
+  });
+});
