@@ -1,0 +1,35 @@
+// CheckFleet: after the clone Map, counts ready and failed clones, computes phase statistics and fails with
+// MinReadyNotMet (→ teardown of everything) when fewer than minReady clones are ready.
+import { z } from 'zod';
+import { MinReadyNotMetError } from '../workflow/errors.js';
+import { runState } from '../workflow/states.js';
+import { normalizeRecord, phaseStats } from '../workflow/summary.js';
+import { workflowHandler } from '../workflow/workflow-handler.js';
+
+const input = z.object({
+  run: runState,
+  fleet: z.array(z.looseObject({ name: z.string(), status: z.string() })),
+});
+
+export const handler = workflowHandler({ input }, async ({ run, fleet }) => {
+  const records = fleet.map(normalizeRecord);
+  const failed = records.filter((r) => r.status !== 'ready');
+  const ready = records.length - failed.length;
+  if (ready < run.minReady) {
+    const reasons = failed
+      .slice(0, 5)
+      .map((r) => `${r.name}: ${(r.error as { name?: string } | null)?.name ?? 'failed'}`)
+      .join('; ');
+    throw new MinReadyNotMetError(
+      `${ready} of ${records.length} clones ready, minReady is ${run.minReady} (${reasons})`,
+    );
+  }
+  const summary = {
+    total: records.length,
+    ready,
+    failed: failed.length,
+    minReady: run.minReady,
+    phases: phaseStats(records),
+  };
+  return { run, fleet: records, summary };
+});

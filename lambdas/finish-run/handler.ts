@@ -1,0 +1,59 @@
+// FinishRun: every path ends here (after TeardownFleet when clones may exist). Decides the outcome — the
+// original error wins; a clean run with a failed teardown fails with TeardownFailed — builds the summary for
+// the Released / Run Failed event and the execution output, and emits the failure metrics.
+import { z } from 'zod';
+import { recordCloneFailure } from '../workflow/powertools.js';
+import { normalizeRecord, phaseStats, shortError } from '../workflow/summary.js';
+import { workflowHandler } from '../workflow/workflow-handler.js';
+
+type Rec = Record<string, unknown>;
+const errorOutput = z.looseObject({ Error: z.string().optional(), Cause: z.unknown().optional() });
+const input = z.looseObject({
+  run: z.looseObject({ runId: z.string(), requesterId: z.string(), minReady: z.number() }).optional(),
+  fleet: z.array(z.looseObject({ name: z.string() })).optional(),
+  teardown: z.array(z.looseObject({ name: z.string(), outcome: z.string() })).optional(),
+  error: errorOutput.optional(),
+  teardownError: errorOutput.optional(),
+  leaseExpired: errorOutput.optional(),
+  release: z.unknown().optional(),
+});
+
+function causeText(cause: unknown): string {
+  return typeof cause === 'string' ? cause : JSON.stringify(cause ?? '');
+}
+
+export const handler = workflowHandler({ input }, async (state) => {
+  const fleet = (state.fleet ?? []).map(normalizeRecord);
+  const teardown = (state.teardown ?? []) as Rec[];
+  const teardownFailures = teardown.filter((t) => t.outcome === 'failed' || t.outcome === 'notOurs');
+  let error: { Error: string; Cause: string } | null = null;
+  if (state.error) error = { Error: state.error.Error ?? 'Error', Cause: causeText(state.error.Cause) };
+  else if (state.teardownError || teardownFailures.length) {
+    const names = teardownFailures.map((t) => t.name).join(', ') || 'unknown clones';
+    error = {
+      Error: 'TeardownFailed',
+      Cause: `Could not tear down ${names}; the reaper removes them after their lease (guestinfo.ic.leaseExpires).`,
+    };
+  }
+  for (const r of fleet) if (r.error) recordCloneFailure((r.error as { name: string }).name);
+  const byName = new Map(teardown.map((t) => [t.name, t.outcome]));
+  const summary = {
+    runId: state.run?.runId ?? null,
+    requesterId: state.run?.requesterId ?? null,
+    total: fleet.length,
+    ready: fleet.filter((r) => r.status === 'ready').length,
+    failed: fleet.filter((r) => r.status === 'failed').length,
+    lease: state.leaseExpired ? 'expired' : state.release !== undefined ? 'released' : 'none',
+    error: error ? shortError(error) : null,
+    clones: fleet.map((r) => ({
+      name: r.name,
+      status: r.status ?? 'unknown',
+      ip: r.ip ?? null,
+      host: r.host ?? null,
+      error: r.error ?? null,
+      teardown: byName.get(r.name as string) ?? null,
+    })),
+    phases: phaseStats(fleet, teardown),
+  };
+  return { outcome: error ? 'failed' : 'released', runId: summary.runId, error, summary };
+});

@@ -1,0 +1,79 @@
+// InstantClone: one clone from its frozen source, NIC disconnected (migrateConnect: disconnect,
+// startConnected: true) and the run marker, lease and optional static IP in guestinfo, all atomically in the
+// spec. Idempotent: a retried or duplicated call finds this run's clone by name + marker and reuses it.
+import { z } from 'zod';
+import { instantCloneTask, type MoRef } from '../vsphere/index.js';
+import { cloneFolder, cloneNic, findRunClone } from '../workflow/clone-ops.js';
+import { InvalidRequestError } from '../workflow/errors.js';
+import { faultNameOf, toWorkflowError } from '../workflow/faults.js';
+import { cloneExtraConfig } from '../workflow/naming.js';
+import { recordPhase } from '../workflow/powertools.js';
+import { cloneItemState, runState } from '../workflow/states.js';
+import { startPhase } from '../workflow/timing.js';
+import { findVm, finishTask, nicEdit } from '../workflow/vsphere-ops.js';
+import { workflowHandler } from '../workflow/workflow-handler.js';
+
+const input = z.object({ run: runState, clone: cloneItemState });
+
+async function required(
+  c: Parameters<typeof findVm>[0],
+  field: string,
+  path: string | null,
+): Promise<MoRef | undefined> {
+  if (!path) return undefined;
+  const ref = await findVm(c, path);
+  if (!ref) throw new InvalidRequestError(`${field}: nothing at inventory path ${path}`);
+  return ref;
+}
+
+export const handler = workflowHandler({ input }, async ({ run, clone }, { vcenter, remainingMs }) => {
+  const end = startPhase();
+  const c = await vcenter();
+  const folderPath = cloneFolder(run.folder, clone.sourcePath);
+  const src = clone.sourceVm;
+  try {
+    let moref = await findRunClone(c, folderPath, clone.name, run.runId);
+    const reused = moref !== undefined;
+    if (!moref) {
+      const task = await instantCloneTask(c, src.vm, {
+        name: clone.name,
+        location: {
+          folder: await required(c, 'folder', run.folder),
+          pool: await required(c, 'pool', run.pool),
+          deviceChange: [
+            {
+              operation: 'edit',
+              device: nicEdit(
+                src.nic as never,
+                {
+                  migrateConnect: 'disconnect',
+                  startConnected: true,
+                  allowGuestControl: true,
+                  connected: false,
+                },
+                src.networkBacking as never,
+              ),
+            },
+          ],
+        },
+        config: cloneExtraConfig({
+          ...run,
+          index: clone.index,
+          hostname: clone.name,
+          staticIp: clone.staticIp,
+        }),
+      });
+      moref = (await finishTask(c, task, remainingMs()).catch(async (error: unknown) => {
+        // A concurrent or crashed earlier attempt may have created it meanwhile.
+        if (faultNameOf(error) !== 'DuplicateName') throw error;
+        return findRunClone(c, folderPath, clone.name, run.runId);
+      })) as MoRef;
+    }
+    const { mac, nicKey } = await cloneNic(c, moref);
+    const timing = end();
+    if (!reused) recordPhase('clonePhaseMs', timing);
+    return { moref, host: src.hostName, mac, nicKey, reused, timing };
+  } catch (error) {
+    throw toWorkflowError(error, 'clone', `clone ${clone.name} of ${clone.sourcePath}`);
+  }
+});

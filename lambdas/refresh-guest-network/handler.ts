@@ -1,0 +1,41 @@
+// RefreshGuestNetwork: one guest script renews the clone's network (driver reload + DHCP renew, or the static
+// address) and writes the guest's addresses to a file, read back here so WaitForIp can skip waiting for Tools.
+
+import { GuestScriptFailedError } from '../workflow/errors.js';
+import { toWorkflowError } from '../workflow/faults.js';
+import { readGuestFile, runInGuest } from '../workflow/guest-process.js';
+import { addressesInReport, outputPathFor, refreshProgram } from '../workflow/guest-scripts.js';
+import { firstUsable } from '../workflow/ip-selection.js';
+import { recordPhase } from '../workflow/powertools.js';
+import { perCloneInput } from '../workflow/states.js';
+import { startPhase } from '../workflow/timing.js';
+import { workflowHandler } from '../workflow/workflow-handler.js';
+
+export const handler = workflowHandler(
+  { input: perCloneInput, guest: true },
+  async ({ clone, created }, { config, vcenter, guestCredentials, remainingMs }) => {
+    const end = startPhase();
+    const source = config.sources[clone.source];
+    const auth = guestCredentials(clone.source);
+    const outputPath = outputPathFor(clone.os, clone.name);
+    const program = refreshProgram({ ...source, os: clone.os, staticIp: clone.staticIp, outputPath });
+    const c = await vcenter();
+    try {
+      const limitMs = Math.min(config.defaults.guestScriptTimeoutSeconds * 1000, remainingMs());
+      const exitCode = await runInGuest(c, created.moref, auth, program, limitMs);
+      if (exitCode !== 0) {
+        throw new GuestScriptFailedError(
+          `network refresh in ${clone.name} (${clone.os}) exited with ${exitCode}`,
+        );
+      }
+      const report = await readGuestFile(c, created.moref, auth, outputPath);
+      const candidates = report ? addressesInReport(report, clone.os, source?.nicName) : [];
+      const reportedIp = firstUsable(candidates, clone.sourceVm.ip);
+      const timing = end();
+      recordPhase('refreshPhaseMs', timing);
+      return { reportedIp, exitCode, timing };
+    } catch (error) {
+      throw toWorkflowError(error, 'guest', `clone ${clone.name}`);
+    }
+  },
+);

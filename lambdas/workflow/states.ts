@@ -1,0 +1,67 @@
+// Zod schemas of what the ASL hands each handler (the state machine's data flow). Objects are loose: a handler
+// reads what it needs and ignores the rest, so adding a field upstream never breaks a downstream state.
+import { z } from 'zod';
+
+const moRef = z.object({ type: z.string(), value: z.string() });
+const timing = z.object({ startedAt: z.string(), endedAt: z.string(), ms: z.number() });
+
+export const staticIpState = z.object({
+  address: z.string(),
+  prefixLength: z.number(),
+  gateway: z.string(),
+  dns: z.array(z.string()),
+});
+
+export const runState = z.looseObject({
+  runId: z.string(),
+  requesterId: z.string(),
+  total: z.number(),
+  minReady: z.number(),
+  maxConcurrency: z.number(),
+  leaseSeconds: z.number(),
+  waitForRelease: z.boolean(),
+  leaseExpires: z.string(),
+  ipTimeoutSeconds: z.number(),
+  folder: z.string().nullable(),
+  pool: z.string().nullable(),
+  network: z.string().nullable(),
+  smokeCommand: z.string().nullable(),
+});
+
+export const planItemState = z.looseObject({
+  index: z.number(),
+  name: z.string(),
+  source: z.string(),
+  sourcePath: z.string(),
+  os: z.enum(['linux', 'windows']),
+  staticIp: staticIpState.nullable(),
+});
+
+/** What VerifySourceFrozen learned about a clone's source VM. */
+export const sourceFactsState = z.looseObject({
+  vm: moRef,
+  host: moRef,
+  hostName: z.string(),
+  guestFamily: z.string().nullable(),
+  nic: z.looseObject({ _type: z.string(), key: z.number(), macAddress: z.string().optional() }),
+  networkBacking: z.looseObject({ _type: z.string() }).nullable(),
+  ip: z.string().nullable(),
+});
+
+export const cloneItemState = planItemState.extend({ sourceVm: sourceFactsState });
+
+export const createdState = z.looseObject({
+  moref: moRef,
+  host: z.string(),
+  mac: z.string(),
+  nicKey: z.number(),
+  reused: z.boolean(),
+});
+
+export const perCloneInput = z.object({ run: runState, clone: cloneItemState, created: createdState });
+
+export type RunState = z.infer<typeof runState>;
+export type CloneItemState = z.infer<typeof cloneItemState>;
+export type SourceFacts = z.infer<typeof sourceFactsState>;
+export type CreatedState = z.infer<typeof createdState>;
+export { moRef as moRefSchema, timing as timingSchema };

@@ -1,0 +1,66 @@
+// What the ASL file asks of its surroundings, for the CDK stack, the local runner and the tests:
+// `${<PascalState>FunctionArn}` placeholders (code at lambdas/<kebab-state>/handler.ts, ADR 0001),
+// `${EventBusName}`, and the error names its Retry/Catch rules match.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export const ASL_PATH = fileURLToPath(new URL('./instant-clone.asl.json', import.meta.url));
+export const EVENT_BUS_PLACEHOLDER = 'EventBusName';
+
+const PLACEHOLDER = /\$\{([A-Za-z][A-Za-z0-9]*)\}/g;
+const FUNCTION_PLACEHOLDER = /^([A-Z][A-Za-z0-9]*)FunctionArn$/;
+
+export interface FunctionPlaceholder {
+  placeholder: string;
+  /** PascalCase function (state) name, e.g. WaitForIp */
+  function: string;
+  /** repo-relative handler path, e.g. lambdas/wait-for-ip/handler.ts */
+  handler: string;
+}
+
+export function readAslText(path = ASL_PATH): string {
+  return readFileSync(path, 'utf8');
+}
+
+/** Every distinct `${Name}` in the text, sorted. */
+export function placeholdersIn(text: string): string[] {
+  return [...new Set([...text.matchAll(PLACEHOLDER)].map((m) => m[1] as string))].sort();
+}
+
+export function kebab(pascal: string): string {
+  return pascal
+    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+    .replace(/([A-Z])([A-Z][a-z])/g, '$1-$2')
+    .toLowerCase();
+}
+
+/** The function placeholders with their handler paths; throws on a placeholder that fits no convention. */
+export function functionPlaceholders(text: string): FunctionPlaceholder[] {
+  const out: FunctionPlaceholder[] = [];
+  for (const placeholder of placeholdersIn(text)) {
+    if (placeholder === EVENT_BUS_PLACEHOLDER) continue;
+    const match = FUNCTION_PLACEHOLDER.exec(placeholder);
+    if (!match)
+      throw new Error(`\${${placeholder}} is neither \${<PascalState>FunctionArn} nor \${EventBusName}`);
+    const fn = match[1] as string;
+    out.push({ placeholder, function: fn, handler: `lambdas/${kebab(fn)}/handler.ts` });
+  }
+  return out;
+}
+
+/** Every name in every Retry/Catch ErrorEquals, nested Map iterators included. */
+export function errorNamesIn(definition: unknown): string[] {
+  const names = new Set<string>();
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      for (const n of node) visit(n);
+      return;
+    }
+    if (node === null || typeof node !== 'object') return;
+    const obj = node as Record<string, unknown>;
+    if (Array.isArray(obj.ErrorEquals)) for (const n of obj.ErrorEquals) names.add(String(n));
+    for (const v of Object.values(obj)) visit(v);
+  };
+  visit(definition);
+  return [...names].sort();
+}
