@@ -1,7 +1,6 @@
 // The shape every Task handler shares: middy v7 with Powertools (logger context, EMF metrics), credentials
 // from the context, the state input parsed with zod, and failures logged by name without their causes.
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { z } from 'zod';
 import type { VsphereClient } from '../vsphere/index.js';
@@ -24,6 +23,16 @@ interface LambdaContextLike {
 
 /** Kept free so a handler can still answer (and the error reach Step Functions) before Lambda kills it. */
 const SAFETY_MARGIN_MS = 5_000;
+
+/** Flushes EMF after every invocation, success or failure; stays quiet when a handler recorded nothing. */
+const publishMetrics = {
+  after: () => {
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+  },
+  onError: () => {
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+  },
+};
 
 export function workflowHandler<S extends z.ZodType, O>(
   options: { input: S; guest?: boolean },
@@ -53,6 +62,6 @@ export function workflowHandler<S extends z.ZodType, O>(
   };
   return middy<unknown, O>(base as never)
     .use(injectLambdaContext(logger, { logEvent: false }))
-    .use(logMetrics(metrics))
+    .use(publishMetrics)
     .use(credentialsMiddleware(loadConfig, { guest: options.guest ?? false })) as never;
 }
