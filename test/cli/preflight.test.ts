@@ -113,9 +113,8 @@ describe.skipIf(vcsimMissing !== undefined)('preflight against vcsim (VMware gov
     vcsim = await startVcsim();
   });
   afterAll(() => vcsim?.stop());
-
-  it('logs in and refuses vcsim 0.24 because it reports vCenter 6.5', async () => {
-    const r = await preflight(
+  const againstVcsim = (password: string) =>
+    preflight(
       [
         '--url',
         vcsim.url,
@@ -126,8 +125,11 @@ describe.skipIf(vcsimMissing !== undefined)('preflight against vcsim (VMware gov
         '--source',
         'DC0/vm/DC0_H0_VM0',
       ],
-      vcsim.password,
+      password,
     );
+
+  it('logs in and refuses vcsim 0.24 because it reports vCenter 6.5', async () => {
+    const r = await againstVcsim(vcsim.password);
     expect(r.code).toBe(1);
     const out = JSON.parse(r.stdout);
     expect(out.checks[0]).toMatchObject({ check: 'login', ok: true });
@@ -136,19 +138,7 @@ describe.skipIf(vcsimMissing !== undefined)('preflight against vcsim (VMware gov
   });
 
   it('reports InvalidLogin from vcsim as a login failure', async () => {
-    const r = await preflight(
-      [
-        '--url',
-        vcsim.url,
-        '--username',
-        vcsim.username,
-        '--insecure',
-        '--json',
-        '--source',
-        'DC0/vm/DC0_H0_VM0',
-      ],
-      'wrong-password',
-    );
+    const r = await againstVcsim('wrong-password');
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout).error.name).toBe('VcenterLoginFailed');
   });
