@@ -22,7 +22,8 @@ export interface BuildOptions {
 
 /** Builds the app; tests call this with their own App (context) and fixture paths. */
 export function buildApp(options: BuildOptions = {}): { app: App; stack: InstantCloneStack } {
-  const app = options.app ?? new App();
+  // Under the CDK CLI, CDK_OUTDIR says where to write; run directly (`npx tsx cdk/app.ts`) it writes cdk.out.
+  const app = options.app ?? new App(process.env.CDK_OUTDIR ? {} : { outdir: resolve(REPO_ROOT, 'cdk.out') });
   const configPath =
     options.configPath ??
     (app.node.tryGetContext('config') as string | undefined) ??
@@ -47,7 +48,16 @@ export function buildApp(options: BuildOptions = {}): { app: App; stack: Instant
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   try {
-    buildApp().app.synth();
+    const { app, stack } = buildApp();
+    const assembly = app.synth();
+    if (!process.env.CDK_OUTDIR) {
+      const template = assembly.getStackByName(stack.stackName).template as {
+        Resources: Record<string, unknown>;
+      };
+      console.log(
+        `Synthesized ${stack.stackName}: ${Object.keys(template.Resources).length} resources, cdk-nag AwsSolutions clean -> ${assembly.directory}`,
+      );
+    }
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);

@@ -1,0 +1,70 @@
+// The one test that really bundles (local esbuild, no Docker): checks what lands in each Lambda bundle and
+// prints the sizes, so a dependency that balloons cold starts shows up in CI logs.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { describe, expect, it } from 'vitest';
+import { buildApp } from '../../cdk/app.js';
+import { exampleConfig, FIXTURE_ASL, FIXTURE_LAMBDAS, writeConfig } from './helpers.js';
+
+function dirSize(dir: string): number {
+  return readdirSync(dir).reduce((n, name) => {
+    const p = join(dir, name);
+    const st = statSync(p);
+    return n + (st.isDirectory() ? dirSize(p) : st.size);
+  }, 0);
+}
+
+describe('real esbuild bundling', () => {
+  it('bundles every function as ESM with the WSDL and CA, and reports sizes', { timeout: 300_000 }, () => {
+    const config = exampleConfig() as { vcenter: Record<string, unknown> };
+    config.vcenter.caBundlePath = 'test/fixtures/cdk/vcenter-ca.pem';
+    const outdir = mkdtempSync(join(tmpdir(), 'ic-bundle-'));
+    const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true } });
+    const { stack } = buildApp({
+      app,
+      configPath: writeConfig(config),
+      aslPath: FIXTURE_ASL,
+      lambdasDir: FIXTURE_LAMBDAS,
+    });
+    const assembly = app.synth();
+    const template = assembly.getStackByName(stack.stackName).template as {
+      Resources: Record<string, { Type: string; Properties: any; Metadata?: Record<string, string> }>;
+    };
+    const rows: { function: string; bytes: number; files: number }[] = [];
+    for (const [id, r] of Object.entries(template.Resources)) {
+      if (r.Type !== 'AWS::Lambda::Function') continue;
+      const assetPath = r.Metadata?.['aws:asset:path'];
+      expect(assetPath, id).toBeDefined();
+      const dir = join(outdir, assetPath as string);
+      const files = readdirSync(dir);
+      expect(files).toContain('index.mjs');
+      expect(files).toContain('index.mjs.map');
+      const code = readFileSync(join(dir, 'index.mjs'), 'utf8');
+      // The createRequire banner lets CommonJS dependencies (node-soap) call require() inside an ESM bundle.
+      expect(code.startsWith('import { createRequire as __icCreateRequire }')).toBe(true);
+      if (r.Properties.Environment.Variables.VSPHERE_WSDL_DIR) {
+        expect(existsSync(join(dir, 'wsdl', 'vim25.wsdl')), `${id} wsdl`).toBe(true);
+        expect(readFileSync(join(dir, 'vcenter-ca.pem'), 'utf8')).toContain('BEGIN CERTIFICATE');
+      }
+      if (/^(Reaper|Release)Function/.test(id)) {
+        // Load the bundle in a plain Node process: catches "Dynamic require of ... is not supported" and
+        // missing files, which only show up at cold start otherwise.
+        const probe = `const m = await import(${JSON.stringify(join(dir, 'index.mjs'))}); if (typeof m.handler !== 'function') process.exit(3);`;
+        execFileSync(process.execPath, ['--input-type=module', '-e', probe], {
+          env: { ...process.env, ...r.Properties.Environment.Variables, AWS_REGION: 'eu-central-1' },
+          stdio: 'pipe',
+        });
+      }
+      rows.push({ function: id.replace(/Function.*$/, ''), bytes: dirSize(dir), files: files.length });
+    }
+    expect(rows.length).toBe(6);
+    console.table(rows.map((r) => ({ ...r, kB: Math.round(r.bytes / 1024) })));
+    // The reaper carries the vSphere client, node-soap and the SDK clients; keep it well below Lambda's 50 MB.
+    const reaper = rows.find((r) => r.function === 'Reaper');
+    expect(reaper?.bytes).toBeGreaterThan(100_000);
+    expect(reaper?.bytes).toBeLessThan(20_000_000);
+  });
+});
