@@ -224,6 +224,7 @@ export class InstantCloneStack extends Stack {
       deadLetterQueue: triggers.deadLetterQueue,
       config: config.observability,
       dashboardName: `${this.stackName}`,
+      ...(this.network.vpnConnection === undefined ? {} : { vpnConnection: this.network.vpnConnection }),
     });
 
     Validations.of(this.stateMachine).acknowledge({

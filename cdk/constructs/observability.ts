@@ -2,6 +2,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -17,6 +18,8 @@ export interface ObservabilityProps {
   readonly deadLetterQueue: sqs.IQueue;
   readonly config: DeployConfig['observability'];
   readonly dashboardName: string;
+  /** The stack's own VPN (new-VPC mode): alarm when no tunnel is up, since then vCenter is unreachable. */
+  readonly vpnConnection?: ec2.VpnConnection;
 }
 
 export function workflowMetric(
@@ -103,6 +106,20 @@ export class Observability extends Construct {
     };
     slow('ClonePhaseSlow', METRICS.clonePhaseMs, props.config.clonePhaseAlarmMs, 'instant clone phase');
     slow('IpPhaseSlow', METRICS.ipPhaseMs, props.config.ipPhaseAlarmMs, 'IP phase (refresh to usable IPv4)');
+
+    if (props.vpnConnection !== undefined) {
+      this.alarms.push(
+        new cloudwatch.Alarm(this, 'VpnDown', {
+          metric: props.vpnConnection.metricTunnelState({ statistic: 'Maximum', period: five }),
+          threshold: 1,
+          evaluationPeriods: 2,
+          comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+          treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+          alarmDescription:
+            'No Site-to-Site VPN tunnel is up: the Lambdas cannot reach vCenter or the ESXi hosts.',
+        }),
+      );
+    }
 
     if (props.config.alarmTopicArn !== undefined) {
       const topic = sns.Topic.fromTopicArn(this, 'AlarmTopic', props.config.alarmTopicArn);

@@ -305,6 +305,11 @@ describe('InstantCloneStack (example config, fixture ASL)', () => {
       ]),
     );
     t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/VPN',
+      MetricName: 'TunnelState',
+      ComparisonOperator: 'LessThanThreshold',
+    });
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: METRIC_NAMESPACE,
       MetricName: METRICS.ipPhaseMs,
       ExtendedStatistic: 'p90',
