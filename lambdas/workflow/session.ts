@@ -1,5 +1,7 @@
 // One logged-in VsphereClient per warm container and account: Login once, reuse the session cookie; the client
-// logs in again by itself on NotAuthenticated (DESIGN section 3).
+// logs in again by itself on NotAuthenticated (DESIGN section 3). A client is lent to one invocation at a time:
+// in Lambda that is always so (one request per container), but the local runner calls handlers concurrently
+// in one process, and concurrent WaitForUpdatesEx calls on one session's PropertyCollector disturb each other.
 import { createHash } from 'node:crypto';
 import { VsphereClient } from '../vsphere/index.js';
 import type { WorkflowConfig } from './config.js';
@@ -9,7 +11,7 @@ import { toWorkflowError } from './faults.js';
 import { logger } from './powertools.js';
 import { versionAtLeast } from './versions.js';
 
-const clients = new Map<string, Promise<VsphereClient>>();
+const idle = new Map<string, VsphereClient[]>();
 
 /** Minimum vCenter API version with InstantClone_Task. */
 export const MIN_VERSION = '6.7';
@@ -20,24 +22,30 @@ function cacheKey(url: string, creds: Credentials): string {
   return `${url}|${creds.username}|${digest}`;
 }
 
-export function vsphereClient(config: WorkflowConfig, creds: Credentials): Promise<VsphereClient> {
+/** Borrows an idle logged-in client for this account, or logs in a new one; give it back with `release`. */
+export async function borrowClient(config: WorkflowConfig, creds: Credentials): Promise<VsphereClient> {
   const key = cacheKey(config.vcenter.url, creds);
-  let client = clients.get(key);
-  if (!client) {
-    client = VsphereClient.connect({
+  const spare = idle.get(key)?.pop();
+  if (spare) return spare;
+  try {
+    return await VsphereClient.connect({
       url: config.vcenter.url,
       username: creds.username,
       password: creds.password,
       ...(config.vcenter.insecure ? { insecure: true } : {}),
       ...(config.vcenter.caPem ? { caPem: config.vcenter.caPem } : {}),
       logger,
-    }).catch((error: unknown) => {
-      clients.delete(key);
-      throw toWorkflowError(error, 'login', config.vcenter.url);
     });
-    clients.set(key, client);
+  } catch (error) {
+    throw toWorkflowError(error, 'login', config.vcenter.url);
   }
-  return client;
+}
+
+export function releaseClient(config: WorkflowConfig, creds: Credentials, client: VsphereClient): void {
+  const key = cacheKey(config.vcenter.url, creds);
+  const list = idle.get(key) ?? [];
+  list.push(client);
+  idle.set(key, list);
 }
 
 /** Throws UnsupportedVersion when vCenter's API is older than 6.7. */
@@ -52,5 +60,5 @@ export function checkVcenterVersion(client: VsphereClient): void {
 
 /** Drops cached clients (tests; never needed in Lambda). */
 export function forgetClients(): void {
-  clients.clear();
+  idle.clear();
 }

@@ -7,7 +7,7 @@ import type { VsphereClient } from '../vsphere/index.js';
 import { loadConfig, type WorkflowConfig } from './config.js';
 import { type Credentials, credentialsFrom, credentialsMiddleware, guestKey } from './credentials.js';
 import { logger, metrics } from './powertools.js';
-import { vsphereClient } from './session.js';
+import { borrowClient, releaseClient } from './session.js';
 
 export interface HandlerTools {
   config: WorkflowConfig;
@@ -45,9 +45,17 @@ export function workflowHandler<S extends z.ZodType, O>(
       const issue = parsed.error.issues[0];
       throw new TypeError(`state input ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
     }
+    let borrowed: { client: Promise<VsphereClient>; creds: Credentials } | undefined;
+    const vcenter = (): Promise<VsphereClient> => {
+      if (!borrowed) {
+        const creds = credentialsFrom(context, 'vcenter');
+        borrowed = { client: borrowClient(config, creds), creds };
+      }
+      return borrowed.client;
+    };
     const tools: HandlerTools = {
       config,
-      vcenter: () => vsphereClient(config, credentialsFrom(context, 'vcenter')),
+      vcenter,
       guestCredentials: (source) => credentialsFrom(context, guestKey(source)),
       remainingMs: () =>
         (context.getRemainingTimeInMillis?.() ?? Number.POSITIVE_INFINITY) - SAFETY_MARGIN_MS,
@@ -58,6 +66,9 @@ export function workflowHandler<S extends z.ZodType, O>(
       const e = error instanceof Error ? error : new Error(String(error));
       logger.error('handler failed', { errorName: e.name, errorMessage: e.message });
       throw e;
+    } finally {
+      const b = borrowed;
+      if (b) await b.client.then((client) => releaseClient(config, b.creds, client)).catch(() => {});
     }
   };
   return middy<unknown, O>(base as never)
