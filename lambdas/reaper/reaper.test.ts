@@ -125,7 +125,7 @@ describe('reaper against the simulator', () => {
   it('runReaper reports the count as an EMF metric and publishes an "Instant Clones Reaped" event', async () => {
     plant('for-handler', iso(now - 30 * HOUR));
     const added: [string, number][] = [];
-    const sent: any[] = [];
+    const sent: { Entries: { Detail: string }[] }[] = [];
     process.env.WORKFLOW_CONFIG = JSON.stringify({
       vcenter: { url: sim.url, insecure: true, secretId: 'unused' },
       sources: {},
@@ -137,17 +137,18 @@ describe('reaper against the simulator', () => {
         addMetric: (n: string, _u: unknown, v: number) => void added.push([n, v]),
         publishStoredMetrics: () => {},
       } as never,
-      events: { send: async (cmd: any) => void sent.push(cmd.input) } as never,
+      events: { send: async (cmd: { input: unknown }) => void sent.push(cmd.input as never) } as never,
       eventBusName: 'bus',
     });
     expect(report.reaped.map((r) => r.name)).toContain('for-handler');
     expect(added).toContainEqual([METRICS.clonesReaped, report.reaped.length]);
     expect(added).toContainEqual([METRICS.reapFailures, 0]);
-    expect(sent[0].Entries[0]).toMatchObject({
+    const entry = sent[0]?.Entries[0];
+    expect(entry).toMatchObject({
       EventBusName: 'bus',
       DetailType: 'Instant Clones Reaped',
       Source: 'instant-clone-fleets',
     });
-    expect(JSON.parse(sent[0].Entries[0].Detail).reaped[0].name).toBe('for-handler');
+    expect(JSON.parse(entry?.Detail ?? '{}').reaped[0].name).toBe('for-handler');
   });
 });

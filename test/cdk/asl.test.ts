@@ -9,7 +9,7 @@ import { ASL_PATH, kebab, placeholdersOf, readAsl } from '../../cdk/asl.js';
 import { EXAMPLE_CONFIG, FIXTURE_ASL } from './helpers.js';
 
 describe('ASL → functions', () => {
-  it('maps ${<PascalState>FunctionArn} to lambdas/<kebab-state>/handler.ts and reads Task timeouts', () => {
+  it('maps each <PascalState>FunctionArn placeholder to lambdas/<kebab-state>/handler.ts and reads Task timeouts', () => {
     expect(kebab('WaitForIp')).toBe('wait-for-ip');
     expect(kebab('VerifySourceFrozen')).toBe('verify-source-frozen');
     const asl = readAsl(REPO_ROOT, FIXTURE_ASL);

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../cdk/app.js';
+import type { Json } from './helpers.js';
 import { exampleConfig, FIXTURE_ASL, FIXTURE_LAMBDAS, writeConfig } from './helpers.js';
 
 function dirSize(dir: string): number {
@@ -31,7 +32,7 @@ describe('real esbuild bundling', () => {
     });
     const assembly = app.synth();
     const template = assembly.getStackByName(stack.stackName).template as {
-      Resources: Record<string, { Type: string; Properties: any; Metadata?: Record<string, string> }>;
+      Resources: Record<string, { Type: string; Properties: Json; Metadata?: Record<string, string> }>;
     };
     const rows: { function: string; bytes: number; files: number }[] = [];
     for (const [id, r] of Object.entries(template.Resources)) {

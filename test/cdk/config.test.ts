@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../cdk/app.js';
 import { ConfigError, loadConfig, parseConfig } from '../../cdk/config.js';
+import type { Json } from './helpers.js';
 import { EXAMPLE_CONFIG, exampleConfig, writeConfig } from './helpers.js';
 
 function errorOf(raw: unknown): string {
@@ -13,7 +14,7 @@ function errorOf(raw: unknown): string {
   throw new Error('config was accepted');
 }
 
-function edit(mutate: (c: any) => void): unknown {
+function edit(mutate: (c: Json) => void): unknown {
   const c = exampleConfig();
   mutate(c);
   return c;
@@ -28,33 +29,33 @@ describe('deployment config', () => {
   });
 
   it.each([
-    ['vcenter.url', (c: any) => (c.vcenter.url = 'http://vc.example.com/sdk')],
-    ['vcenter.url', (c: any) => (c.vcenter.url = 'https://vc.example.com/')],
-    ['network.esxiCidrs.0', (c: any) => (c.network.esxiCidrs = ['10.0.0.300/24'])],
-    ['network.vcenterCidrs', (c: any) => (c.network.vcenterCidrs = [])],
+    ['vcenter.url', (c: Json) => (c.vcenter.url = 'http://vc.example.com/sdk')],
+    ['vcenter.url', (c: Json) => (c.vcenter.url = 'https://vc.example.com/')],
+    ['network.esxiCidrs.0', (c: Json) => (c.network.esxiCidrs = ['10.0.0.300/24'])],
+    ['network.vcenterCidrs', (c: Json) => (c.network.vcenterCidrs = [])],
     [
       'network.vpc.vpn.customerGatewayIp',
-      (c: any) => (c.network.vpc.vpn.customerGatewayIp = 'vpn.example.com'),
+      (c: Json) => (c.network.vpc.vpn.customerGatewayIp = 'vpn.example.com'),
     ],
-    ['network.vpc.vpn.staticRoutes', (c: any) => delete c.network.vpc.vpn.staticRoutes],
-    ['sources.ubuntu-22.os', (c: any) => (c.sources['ubuntu-22'].os = 'bsd')],
-    ['sources.ubuntu-22.paths.0', (c: any) => (c.sources['ubuntu-22'].paths = ['ubuntu'])],
-    ['sources.windows-2022.guestSecret', (c: any) => delete c.sources['windows-2022'].guestSecret],
-    ['schedules.nightlyFleet.timeZone', (c: any) => (c.schedules.nightlyFleet.timeZone = 'Mars/Olympus')],
-    ['schedules.nightlyFleet.cron', (c: any) => (c.schedules.nightlyFleet.cron = '0 2 * * *')],
+    ['network.vpc.vpn.staticRoutes', (c: Json) => delete c.network.vpc.vpn.staticRoutes],
+    ['sources.ubuntu-22.os', (c: Json) => (c.sources['ubuntu-22'].os = 'bsd')],
+    ['sources.ubuntu-22.paths.0', (c: Json) => (c.sources['ubuntu-22'].paths = ['ubuntu'])],
+    ['sources.windows-2022.guestSecret', (c: Json) => delete c.sources['windows-2022'].guestSecret],
+    ['schedules.nightlyFleet.timeZone', (c: Json) => (c.schedules.nightlyFleet.timeZone = 'Mars/Olympus')],
+    ['schedules.nightlyFleet.cron', (c: Json) => (c.schedules.nightlyFleet.cron = '0 2 * * *')],
     [
       'schedules.nightlyFleet.input.namePrefix',
-      (c: any) => (c.schedules.nightlyFleet.input.namePrefix = 'Bad Name'),
+      (c: Json) => (c.schedules.nightlyFleet.input.namePrefix = 'Bad Name'),
     ],
     [
       'schedules.nightlyFleet.input.sources.1.source',
-      (c: any) => (c.schedules.nightlyFleet.input.sources[1].source = 'nope'),
+      (c: Json) => (c.schedules.nightlyFleet.input.sources[1].source = 'nope'),
     ],
-    ['defaults.maxConcurrency', (c: any) => (c.defaults.maxConcurrency = 0)],
-    ['vcenter.sercet', (c: any) => (c.vcenter.sercet = 'typo')],
+    ['defaults.maxConcurrency', (c: Json) => (c.defaults.maxConcurrency = 0)],
+    ['vcenter.sercet', (c: Json) => (c.vcenter.sercet = 'typo')],
     [
       'env',
-      (c: any) =>
+      (c: Json) =>
         (c.network.vpc = { mode: 'existing', vpcId: 'vpc-0123456789abcdef0', subnetGroupName: 'Private' }),
     ],
   ])('names the bad field %s', (field, mutate) => {

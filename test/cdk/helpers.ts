@@ -45,3 +45,7 @@ export function synthFixture(
   });
   return { app, stack, template: Template.fromStack(stack) };
 }
+
+/** Synthesized CloudFormation is untyped JSON; tests index into it freely. */
+// biome-ignore lint/suspicious/noExplicitAny: CloudFormation templates are untyped JSON
+export type Json = any;

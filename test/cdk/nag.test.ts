@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { Json } from './helpers.js';
 import { exampleConfig, synthFixture, writeConfig } from './helpers.js';
 
 describe('cdk-nag AwsSolutions', () => {
@@ -11,7 +12,7 @@ describe('cdk-nag AwsSolutions', () => {
   });
 
   it('an existing-VPC config with a CA and an alarm topic is clean too', () => {
-    const config = exampleConfig() as any;
+    const config = exampleConfig() as Json;
     config.env = { account: '111122223333', region: 'eu-central-1' };
     config.network.vpc = { mode: 'existing', vpcId: 'vpc-0123456789abcdef0', subnetGroupName: 'Private' };
     config.vcenter.caBundlePath = 'test/fixtures/cdk/vcenter-ca.pem';

