@@ -161,11 +161,16 @@ export class Observability extends Construct {
     );
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
-        title: 'Guest-op retries and clone failures',
+        title: 'Guest-op retries and clone failures by error',
         width: 12,
         left: [
           workflowMetric(METRICS.guestOpRetries, 'Sum').with({ label: 'guest-op retries' }),
-          workflowMetric(METRICS.cloneFailures, 'Sum').with({ label: 'clone failures' }),
+          // CloneFailures carries an ErrorName dimension (one series per error class): search them all.
+          new cloudwatch.MathExpression({
+            expression: `SEARCH('{${METRIC_NAMESPACE},${METRIC_SERVICE_DIMENSION},ErrorName} MetricName="${METRICS.cloneFailures}"', 'Sum', 300)`,
+            label: '',
+            period: Duration.minutes(5),
+          }),
         ],
       }),
       new cloudwatch.GraphWidget({
