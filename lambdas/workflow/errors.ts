@@ -41,8 +41,8 @@ export class VcenterUnavailableError extends WorkflowError {
 }
 
 /** vCenter rejected the account. */
-export class VcenterLoginFailedError extends WorkflowError {
-  override readonly name = 'VcenterLoginFailed';
+export class LoginFailedError extends WorkflowError {
+  override readonly name = 'LoginFailed';
   static override readonly hint =
     'Check the username/password in the vCenter secret and that the account is not locked.';
 }
@@ -154,7 +154,7 @@ export const ERROR_CLASSES = {
   InvalidRequest: InvalidRequestError,
   InvalidConfig: InvalidConfigError,
   VcenterUnavailable: VcenterUnavailableError,
-  VcenterLoginFailed: VcenterLoginFailedError,
+  LoginFailed: LoginFailedError,
   PermissionDenied: PermissionDeniedError,
   SourceNotFound: SourceNotFoundError,
   UnsupportedVersion: UnsupportedVersionError,

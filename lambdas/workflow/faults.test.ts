@@ -21,7 +21,7 @@ describe('toWorkflowError', () => {
     ['GuestComponentsOutOfDate', 'guest', 'GuestOpsUnsupported'],
     ['OperationDisabledByGuest', 'guest', 'GuestOpsUnsupported'],
     ['OperationNotSupportedByGuest', 'guest', 'GuestOpsUnsupported'],
-    ['InvalidLogin', 'login', 'VcenterLoginFailed'],
+    ['InvalidLogin', 'login', 'LoginFailed'],
     ['NoPermission', 'clone', 'PermissionDenied'],
     ['TaskInProgress', 'clone', 'VcenterUnavailable'],
     ['ManagedObjectNotFound', 'verify', 'SourceNotFound'],

@@ -11,7 +11,7 @@ import {
   PermissionDeniedError,
   SourceNotFoundError,
   TeardownFailedError,
-  VcenterLoginFailedError,
+  LoginFailedError,
   VcenterUnavailableError,
   WorkflowError,
 } from './errors.js';
@@ -67,7 +67,7 @@ export function toWorkflowError(error: unknown, phase: Phase, what: string): Err
   }
   if (fault === undefined) return error instanceof Error ? error : new Error(message);
   if (fault === 'InvalidLogin' || fault === 'NotAuthenticated') {
-    return new VcenterLoginFailedError(`vCenter login failed while working on ${what}`, opts);
+    return new LoginFailedError(`vCenter login failed while working on ${what}`, opts);
   }
   if (fault === 'NoPermission') return new PermissionDeniedError(`${what}: ${message}`, opts);
   if (phase === 'guest') {

@@ -67,7 +67,7 @@ describe('preflight against the simulator', () => {
   it('reports a bad password as a login failure without echoing it', async () => {
     const r = await preflight([...base, '--source', sim.sources.linux], 'not-the-password');
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout).error.name).toBe('VcenterLoginFailed');
+    expect(JSON.parse(r.stdout).error.name).toBe('LoginFailed');
     expect(r.stdout + r.stderr).not.toContain('not-the-password');
   });
 
@@ -140,6 +140,6 @@ describe.skipIf(vcsimMissing !== undefined)('preflight against vcsim (VMware gov
   it('reports InvalidLogin from vcsim as a login failure', async () => {
     const r = await againstVcsim('wrong-password');
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout).error.name).toBe('VcenterLoginFailed');
+    expect(JSON.parse(r.stdout).error.name).toBe('LoginFailed');
   });
 });
