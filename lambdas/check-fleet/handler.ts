@@ -1,7 +1,9 @@
 // CheckFleet: after the clone Map, counts ready and failed clones, computes phase statistics and fails with
-// MinReadyNotMet (→ teardown of everything) when fewer than minReady clones are ready.
+// MinReadyNotMet (→ teardown of everything) when fewer than minReady clones are ready. When no clone is ready and
+// all failed for one reason, the run fails with that reason's name instead: a console user whose single clone
+// hit InvalidGuestLogin should read GuestLoginFailed, not a count.
 import { z } from 'zod';
-import { MinReadyNotMetError } from '../workflow/errors.js';
+import { ERROR_CLASSES, MinReadyNotMetError, type WorkflowErrorName } from '../workflow/errors.js';
 import { runState } from '../workflow/states.js';
 import { normalizeRecord, phaseStats } from '../workflow/summary.js';
 import { workflowHandler } from '../workflow/workflow-handler.js';
@@ -20,9 +22,14 @@ export const handler = workflowHandler({ input }, async ({ run, fleet }) => {
       .slice(0, 5)
       .map((r) => `${r.name}: ${(r.error as { name?: string } | null)?.name ?? 'failed'}`)
       .join('; ');
-    throw new MinReadyNotMetError(
-      `${ready} of ${records.length} clones ready, minReady is ${run.minReady} (${reasons})`,
-    );
+    const detail = `${ready} of ${records.length} clones ready, minReady is ${run.minReady} (${reasons})`;
+    const names = new Set(failed.map((r) => (r.error as { name?: string } | null)?.name));
+    const [only] = names;
+    if (ready === 0 && names.size === 1 && only && only in ERROR_CLASSES) {
+      const first = failed[0]?.error as { message?: string } | null;
+      throw new ERROR_CLASSES[only as WorkflowErrorName](`${detail}: ${first?.message ?? only}`);
+    }
+    throw new MinReadyNotMetError(detail);
   }
   const summary = {
     total: records.length,

@@ -38,11 +38,11 @@ describe('workflow fault matrix', () => {
     expect(result.cause).toContain('sources[0].count');
   });
 
-  it('InsufficientResourcesFault → the clone fails with HostCapacityExceeded, the run with MinReadyNotMet', async () => {
+  it('InsufficientResourcesFault → the clone and the run fail with HostCapacityExceeded', async () => {
     sim.injectFault({ method: 'InstantClone_Task', fault: 'InsufficientResourcesFault', count: 1 });
     result = await run(sim, request());
-    expect(result).toMatchObject({ status: 'FAILED', error: 'MinReadyNotMet' });
-    expect(result.cause).toContain('HostCapacityExceeded');
+    expect(result).toMatchObject({ status: 'FAILED', error: 'HostCapacityExceeded' });
+    expect(result.cause).toContain('0 of 1 clones ready');
     expect(summaryOf(result).clones[0]?.error?.name).toBe('HostCapacityExceeded');
   });
 
@@ -58,7 +58,7 @@ describe('workflow fault matrix', () => {
     result = await run(sim, request(), {
       guest: { linux: { username: 'root', password: 'not-the-password' } },
     });
-    expect(result).toMatchObject({ status: 'FAILED', error: 'MinReadyNotMet' });
+    expect(result).toMatchObject({ status: 'FAILED', error: 'GuestLoginFailed' });
     expect(summaryOf(result).clones[0]?.error?.name).toBe('GuestLoginFailed');
     expect(retried(result, 'RefreshGuestNetwork')).toBe(0);
     expect(sim.stats().calls.StartProgramInGuest ?? 0).toBeGreaterThan(0);
