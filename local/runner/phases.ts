@@ -20,6 +20,7 @@ export const PHASE_OF_STATE: Record<string, Phase> = {
   RefreshGuestNetwork: 'guestRefresh',
   WaitForIp: 'ip',
   Teardown: 'teardown',
+  TeardownClone: 'teardown',
   /** a failed clone is torn down inside the clone iterator */
   DiscardFailedClone: 'teardown',
 };
@@ -36,6 +37,8 @@ export interface CloneTimeline {
   /** the clone Map iteration */
   index: number;
   label: string;
+  /** the configured source name, when the clone input names it */
+  source?: string;
   spans: PhaseSpan[];
   /** when WaitForIp ended well: the clone was ready */
   readyAt?: number;
@@ -48,7 +51,8 @@ interface Iteration {
   spans: Map<Phase, PhaseSpan>;
   firstInput?: JsonValue;
   cloneOutput?: JsonValue;
-  error?: string;
+  error?: string | undefined;
+  failedIn?: string | undefined;
 }
 
 function strings(value: unknown, out = new Set<string>()): Set<string> {
@@ -96,10 +100,18 @@ function iterations(events: ExecutionEvent[]): Iteration[] {
     span.end = Math.max(span.end, e.timestamp);
     if (e.type === 'StateRetried') span.retries++;
     if (e.type === 'StateExited') {
+      // A failure that a retry recovered from is no failure of the clone.
+      if (it.failedIn === st.name) {
+        it.error = undefined;
+        it.failedIn = undefined;
+      }
       span.ok = true;
       if (phase === 'cloning') it.cloneOutput = st.output;
     }
-    if (e.type === 'StateFailed') it.error = e.Error;
+    if (e.type === 'StateFailed') {
+      it.error = e.Error;
+      it.failedIn = st.name;
+    }
   }
   return [...all.values()];
 }
@@ -118,7 +130,8 @@ export function cloneTimelines(events: ExecutionEvent[]): CloneTimeline[] {
     .map((it) => {
       const before = strings(it.firstInput);
       const produced = [...strings(it.cloneOutput)].filter((s) => !before.has(s));
-      const given = (it.firstInput as { clone?: { name?: unknown } } | null)?.clone?.name;
+      const cloneIn = (it.firstInput as { clone?: { name?: unknown; source?: unknown } } | null)?.clone;
+      const given = cloneIn?.name;
       const label =
         (typeof given === 'string' ? given : undefined) ??
         names(it.cloneOutput).find((n) => produced.includes(n)) ??
@@ -136,9 +149,30 @@ export function cloneTimelines(events: ExecutionEvent[]): CloneTimeline[] {
       return {
         index: it.index,
         label,
+        ...(typeof cloneIn?.source === 'string' ? { source: cloneIn.source } : {}),
         spans: spans.sort((a, b) => PHASES.indexOf(a.phase) - PHASES.indexOf(b.phase)),
         ...(ip?.ok ? { readyAt: ip.end } : {}),
         ...(it.error ? { error: it.error } : {}),
       };
     });
+}
+
+export interface SharedSpan {
+  label: string;
+  start: number;
+  end: number;
+}
+
+/** Top-level steps every clone waits for: validation + source checks, and the lease (Ready). */
+export function sharedSpans(events: ExecutionEvent[]): SharedSpan[] {
+  const span = (label: string, first: string, last: string): SharedSpan | undefined => {
+    const top = events.filter((e) => e.index === undefined && e.state);
+    const start = top.find((e) => e.type === 'StateEntered' && e.state?.name === first)?.timestamp;
+    const end = top.findLast((e) => e.type !== 'StateEntered' && e.state?.name === last)?.timestamp;
+    return start !== undefined && end !== undefined ? { label, start, end } : undefined;
+  };
+  return [
+    span('validate + verify sources', 'ValidateRequest', 'VerifySourceFrozen'),
+    span('lease (Ready)', 'Ready', 'Ready'),
+  ].filter((s): s is SharedSpan => s !== undefined);
 }

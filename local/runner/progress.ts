@@ -11,7 +11,7 @@ export interface ProgressOptions {
 
 /** An onEvent listener that prints `[  12.3s sim]  clone #2  → guest refresh` lines. */
 export function progressPrinter(opts: ProgressOptions): (e: RunnerEvent) => void {
-  const start = opts.start ?? Date.now();
+  let start = opts.start ?? Date.now();
   const stamp = (at: number) => `[${((at - start) / 1000 / opts.timeScale).toFixed(1).padStart(6)}s sim]`;
   let currentMap = '';
   return (e) => {
@@ -26,6 +26,7 @@ export function progressPrinter(opts: ProgressOptions): (e: RunnerEvent) => void
     if (e.kind === 'timeout') return opts.write(`${stamp(Date.now())}  lease timed out`);
     const ev = e.event;
     const st = ev.state;
+    if (ev.type === 'ExecutionStarted' && ev.index === undefined) start = ev.timestamp;
     if (ev.index === undefined) {
       if (ev.type === 'StateEntered' && st) {
         if (st.type === 'Map') currentMap = st.name;
@@ -35,7 +36,10 @@ export function progressPrinter(opts: ProgressOptions): (e: RunnerEvent) => void
       return;
     }
     if (!st) return;
-    const who = `${currentMap} #${String(ev.index + 1).padEnd(3)}`;
+    const clone = (st.input as { clone?: { name?: string; source?: string } } | null)?.clone;
+    const who = clone?.name
+      ? `${clone.name} ${clone.source ? `(${clone.source})` : ''}`.padEnd(28)
+      : `${currentMap} #${ev.index + 1}`;
     const phase = PHASE_OF_STATE[st.name];
     const label = phase ? PHASE_LABEL[phase] : st.name;
     if (ev.type === 'StateEntered' && phase) opts.write(`${stamp(ev.timestamp)}    ${who} → ${label}`);

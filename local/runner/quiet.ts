@@ -3,8 +3,8 @@
 
 export function quietHandlerLogs(): void {
   if (process.env.VERBOSE) return;
-  process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
-  process.env.AWS_LAMBDA_LOG_LEVEL ??= 'ERROR';
+  // Failures still show: the progress lines and the phase table name every error.
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   process.env.POWERTOOLS_DEV ??= 'true';
 }

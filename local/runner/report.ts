@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { REPO_ROOT } from './asl.js';
 import { formatPhaseTable, phaseStats } from './phase-table.js';
-import { type CloneTimeline, cloneTimelines } from './phases.js';
+import { type CloneTimeline, cloneTimelines, sharedSpans } from './phases.js';
 import { timelineSvg } from './timeline-svg.js';
 import type { LocalExecutionResult } from './types.js';
 
@@ -27,7 +27,12 @@ export function reportRun(
   if (timelines.length > 0) {
     writeFileSync(
       svgPath,
-      timelineSvg(timelines, { title: opts.title, timeScale: opts.timeScale, origin: result.startedAt }),
+      timelineSvg(timelines, {
+        title: opts.title,
+        timeScale: opts.timeScale,
+        origin: result.startedAt,
+        shared: sharedSpans(result.events),
+      }),
     );
   }
   return { timelines, table, svgPath, failedClones: timelines.filter((t) => t.error) };

@@ -52,7 +52,7 @@ try {
     onEvent: live?.onEvent ?? progressPrinter({ write: (l) => console.log(l), timeScale, start: started }),
   });
   live?.stop();
-  const wall = (Date.now() - started) / 1000;
+  const wall = (result.stoppedAt - result.startedAt) / 1000;
   console.log(
     `\nexecution ${result.name}: ${result.status} in ${wall.toFixed(1)} s wall (${(wall / timeScale).toFixed(0)} s simulated)`,
   );

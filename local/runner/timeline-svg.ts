@@ -1,7 +1,7 @@
 // The fleet as a picture: one row per clone, a coloured bar per phase, the held lease in between,
 // a time axis in simulated seconds (wall seconds noted) and a legend.
 
-import { type CloneTimeline, PHASE_LABEL, PHASES, type Phase } from './phases.js';
+import { type CloneTimeline, PHASE_LABEL, PHASES, type Phase, type SharedSpan } from './phases.js';
 
 export const PHASE_COLOUR: Record<Phase, string> = {
   cloning: '#4e79a7',
@@ -11,6 +11,7 @@ export const PHASE_COLOUR: Record<Phase, string> = {
   teardown: '#76716d',
 };
 const HELD = '#d9e6f2';
+const SHARED = '#c9c3bd';
 const FAILED = '#d62728';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -20,6 +21,8 @@ export interface TimelineOptions {
   timeScale: number;
   /** wall-clock origin (ms); default: the earliest span */
   origin?: number;
+  /** steps the whole fleet waits for, drawn on a first row */
+  shared?: SharedSpan[];
 }
 
 function niceStep(range: number): number {
@@ -29,20 +32,25 @@ function niceStep(range: number): number {
 }
 
 export function timelineSvg(timelines: CloneTimeline[], opts: TimelineOptions): string {
-  const spans = timelines.flatMap((t) => t.spans);
+  const shared = opts.shared ?? [];
+  const spans = [...timelines.flatMap((t) => t.spans), ...shared];
   const origin = opts.origin ?? Math.min(...spans.map((s) => s.start));
   const endMs = Math.max(...spans.map((s) => s.end), origin + 1);
   const simSeconds = (ms: number) => (ms - origin) / 1000 / opts.timeScale;
   const totalSim = simSeconds(endMs);
 
-  const labelW = 190;
+  const rowLabel = (t: CloneTimeline) =>
+    `${t.label}${t.source ? ` (${t.source})` : ''}${t.error ? ` ✗ ${t.error}` : ''}`;
+  const labelW = Math.max(120, 24 + Math.max(...timelines.map((t) => rowLabel(t).length)) * 7);
   const plotW = 760;
   const right = 30;
   const top = 78;
   const rowH = 28;
   const barH = 16;
   const width = labelW + plotW + right;
-  const height = top + timelines.length * rowH + 58;
+  const rows = timelines.length + (shared.length ? 1 : 0);
+  const first = shared.length ? 1 : 0;
+  const height = top + rows * rowH + 58;
   const x = (ms: number) => labelW + (simSeconds(ms) / totalSim) * plotW;
 
   const out: string[] = [];
@@ -56,6 +64,7 @@ export function timelineSvg(timelines: CloneTimeline[], opts: TimelineOptions): 
   const legend: [string, string][] = [
     ...PHASES.map((p): [string, string] => [PHASE_LABEL[p], PHASE_COLOUR[p]]),
     ['ready, lease held', HELD],
+    ['validate + verify', SHARED],
     ['failed step', FAILED],
   ];
   for (const [label, colour] of legend) {
@@ -67,7 +76,7 @@ export function timelineSvg(timelines: CloneTimeline[], opts: TimelineOptions): 
   }
   // Grid and axis
   const step = niceStep(totalSim);
-  const axisY = top + timelines.length * rowH + 6;
+  const axisY = top + rows * rowH + 6;
   for (let s = 0; s <= totalSim + 1e-9; s += step) {
     const gx = labelW + (s / totalSim) * plotW;
     out.push(`<line x1="${gx}" y1="${top - 6}" x2="${gx}" y2="${axisY}" stroke="#e5e5e5"/>`);
@@ -80,13 +89,32 @@ export function timelineSvg(timelines: CloneTimeline[], opts: TimelineOptions): 
   out.push(
     `<text x="${labelW + plotW / 2}" y="${axisY + 36}" text-anchor="middle" fill="#333">simulated seconds since start (time scale ${opts.timeScale}: the whole run took ${wallTotal} s of wall time)</text>`,
   );
+  // Shared steps
+  if (shared.length) {
+    out.push(
+      `<text x="${labelW - 10}" y="${top + barH - 3}" text-anchor="end" fill="#555" font-style="italic">whole fleet</text>`,
+    );
+    for (const s of shared) {
+      const fill = s.label.startsWith('lease') ? HELD : SHARED;
+      const w = Math.max(1.5, x(s.end) - x(s.start));
+      out.push(
+        `<rect x="${x(s.start)}" y="${top}" width="${w}" height="${barH}" rx="2" fill="${fill}"><title>${esc(s.label)}</title></rect>`,
+      );
+      if (w > s.label.length * 6.2 + 8) {
+        out.push(
+          `<text x="${x(s.start) + 5}" y="${top + barH - 4}" font-size="11" fill="#333">${esc(s.label)}</text>`,
+        );
+      }
+    }
+  }
   // Rows
-  timelines.forEach((t, i) => {
+  timelines.forEach((t, row) => {
+    const i = row + first;
     const y = top + i * rowH;
     if (i % 2 === 1) out.push(`<rect x="0" y="${y - 5}" width="${width}" height="${rowH}" fill="#fafafa"/>`);
-    const mark = t.error ? ` ✗ ${t.error}` : '';
+
     out.push(
-      `<text x="${labelW - 10}" y="${y + barH - 3}" text-anchor="end" fill="${t.error ? FAILED : '#222'}">${esc(t.label + mark)}</text>`,
+      `<text x="${labelW - 10}" y="${y + barH - 3}" text-anchor="end" fill="${t.error ? FAILED : '#222'}">${esc(rowLabel(t))}</text>`,
     );
     const ip = t.spans.find((s) => s.phase === 'ip');
     const teardown = t.spans.find((s) => s.phase === 'teardown');

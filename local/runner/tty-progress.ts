@@ -16,7 +16,8 @@ interface Row {
 const COLOUR: Record<Phase, number> = { cloning: 34, nic: 33, guestRefresh: 32, ip: 35, teardown: 90 };
 const paint = (code: number, s: string) => `\x1b[${code}m${s}\x1b[0m`;
 
-export function ttyProgress(out: NodeJS.WriteStream, timeScale: number, start = Date.now()) {
+export function ttyProgress(out: NodeJS.WriteStream, timeScale: number, origin = Date.now()) {
+  let start = origin;
   const rows = new Map<string, Row>();
   const order: string[] = [];
   let top = '';
@@ -62,6 +63,7 @@ export function ttyProgress(out: NodeJS.WriteStream, timeScale: number, start = 
     if (e.kind !== 'execution') return;
     const ev = e.event;
     const st = ev.state;
+    if (ev.type === 'ExecutionStarted' && ev.index === undefined) start = ev.timestamp;
     if (ev.index === undefined) {
       if (ev.type === 'StateEntered' && st) {
         top = st.name;
