@@ -1,13 +1,19 @@
 // Reads the ASL file and derives what the stack needs from it: the Lambda functions (from the
-// `${<PascalState>FunctionArn}` placeholders, ADR 0001) and the longest Task timeout per function.
+// `${<PascalState>FunctionArn}` placeholders, ADR 0001, parsed by statemachines/placeholders.ts like the
+// local runner does) and the longest Task timeout per function.
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import {
+  EVENT_BUS_PLACEHOLDER,
+  functionPlaceholders,
+  kebab,
+  placeholdersIn,
+} from '../statemachines/placeholders.js';
 
 export const ASL_PATH = 'statemachines/instant-clone.asl.json';
-export const EVENT_BUS_PLACEHOLDER = 'EventBusName';
-
-const PLACEHOLDER = /\$\{([A-Za-z][A-Za-z0-9]*)\}/g;
-const FUNCTION_PLACEHOLDER = /^([A-Z][A-Za-z0-9]*)FunctionArn$/;
+export { EVENT_BUS_PLACEHOLDER, kebab };
+/** Every distinct `${Name}` in the text, sorted. */
+export const placeholdersOf = placeholdersIn;
 
 export interface AslFunction {
   /** PascalCase state name, e.g. WaitForIp. */
@@ -25,18 +31,6 @@ export interface AslDocument {
   text: string;
   placeholders: string[];
   functions: AslFunction[];
-}
-
-export function kebab(pascal: string): string {
-  return pascal
-    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
-    .replace(/([A-Z])([A-Z][a-z])/g, '$1-$2')
-    .toLowerCase();
-}
-
-/** Every distinct `${Name}` in the text, sorted. */
-export function placeholdersOf(text: string): string[] {
-  return [...new Set([...text.matchAll(PLACEHOLDER)].map((m) => m[1] as string))].sort();
 }
 
 /** Walks every object in the definition and records Task TimeoutSeconds per function placeholder. */
@@ -67,20 +61,17 @@ export function readAsl(root: string, path = ASL_PATH, lambdasDir = 'lambdas'): 
   const definition: unknown = JSON.parse(text);
   const placeholders = placeholdersOf(text);
   const timeouts = taskTimeouts(definition);
-  const functions: AslFunction[] = [];
-  for (const placeholder of placeholders) {
-    if (placeholder === EVENT_BUS_PLACEHOLDER) continue;
-    const match = FUNCTION_PLACEHOLDER.exec(placeholder);
-    if (match === null) {
-      throw new Error(
-        `${path}: unknown placeholder \${${placeholder}}; expected \${<PascalState>FunctionArn} or \${${EVENT_BUS_PLACEHOLDER}}`,
-      );
-    }
-    const state = match[1] as string;
-    const fn: AslFunction = { state, placeholder, entry: `${lambdasDir}/${kebab(state)}/handler.ts` };
+  let described: ReturnType<typeof functionPlaceholders>;
+  try {
+    described = functionPlaceholders(text);
+  } catch (error) {
+    throw new Error(`${path}: ${(error as Error).message}`);
+  }
+  const functions = described.map(({ placeholder, function: state, handler }): AslFunction => {
+    const fn: AslFunction = { state, placeholder, entry: handler.replace(/^lambdas\//, `${lambdasDir}/`) };
     const timeout = timeouts.get(placeholder);
     if (timeout !== undefined) fn.taskTimeoutSeconds = timeout;
-    functions.push(fn);
-  }
+    return fn;
+  });
   return { path: file, text, placeholders, functions };
 }
