@@ -56,10 +56,13 @@ export async function clientClone(sim: RunningSimulator, timeScale: number): Pro
     steps.push({ step: name, roundTrips: (c?.roundTrips ?? 0) - before, ms: Date.now() - t });
     return r;
   };
-  c = await step('connect', () =>
+  // RetrieveServiceContent + Login: counted once the client exists.
+  c = await step('connect (RetrieveServiceContent + Login)', () =>
     VsphereClient.connect({ url: sim.url, username: sim.username, password: sim.password, insecure: true }),
   );
   const client = c;
+  const connectStep = steps[0];
+  if (connectStep) connectStep.roundTrips = client.roundTrips;
   const source = await step('find source', async () => {
     const ref = await findByInventoryPath(client, sim.sources.linux.replace(/^\//, ''));
     if (!ref) throw new Error(`source ${sim.sources.linux} not found`);
