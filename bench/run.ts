@@ -54,13 +54,17 @@ function printWorkflow(label: string, f: WorkflowFigures): void {
       ` — ${f.topMethods.map(([m, n]) => `${m} ${n}`).join(', ')}`,
   );
   console.log(
-    `  (c) IP detection lag (lease → first state output with the IP, wall): ${fmtSummary(f.ipLagMs)}`,
+    `  (c) IP detection lag (simulated DHCP lease → first state output carrying the IP, wall ms): ${fmtSummary(f.ipLagMs)}`,
   );
   console.log(`  clones left in the simulator: ${f.leftOver}`);
 }
 
 console.log(`machine: ${machineLine()}`);
 console.log('latency model: the simulator defaults (kitchen-vcenter figures), scaled as noted per run');
+console.log(
+  'overhead = wall time of the whole execution / the critical path the latency model alone implies (× time scale);' +
+    ' IP lag covers the rest of the refresh script after the lease, the ListProcessesInGuest poll, the IP read-back and the state transition',
+);
 
 if (!existsSync(DEFAULT_ASL_PATH)) {
   console.log(`\n(a)-(c) skipped: ${DEFAULT_ASL_PATH} does not exist yet`);
