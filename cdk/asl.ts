@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
   EVENT_BUS_PLACEHOLDER,
+  forEachObject,
   functionPlaceholders,
   kebab,
   placeholdersIn,
@@ -33,23 +34,14 @@ export interface AslDocument {
   functions: AslFunction[];
 }
 
-/** Walks every object in the definition and records Task TimeoutSeconds per function placeholder. */
+/** Records the largest Task TimeoutSeconds per function placeholder. */
 function taskTimeouts(definition: unknown): Map<string, number> {
   const out = new Map<string, number>();
-  const visit = (node: unknown): void => {
-    if (Array.isArray(node)) {
-      for (const item of node) visit(item);
-      return;
-    }
-    if (node === null || typeof node !== 'object') return;
-    const obj = node as Record<string, unknown>;
-    if (obj.Type === 'Task' && typeof obj.TimeoutSeconds === 'number') {
-      const names = placeholdersOf(JSON.stringify({ r: obj.Resource, p: obj.Parameters, a: obj.Arguments }));
-      for (const name of names) out.set(name, Math.max(out.get(name) ?? 0, obj.TimeoutSeconds));
-    }
-    for (const value of Object.values(obj)) visit(value);
-  };
-  visit(definition);
+  forEachObject(definition, (obj) => {
+    if (obj.Type !== 'Task' || typeof obj.TimeoutSeconds !== 'number') return;
+    const names = placeholdersOf(JSON.stringify({ r: obj.Resource, p: obj.Parameters, a: obj.Arguments }));
+    for (const name of names) out.set(name, Math.max(out.get(name) ?? 0, obj.TimeoutSeconds));
+  });
   return out;
 }
 

@@ -48,19 +48,23 @@ export function functionPlaceholders(text: string): FunctionPlaceholder[] {
   return out;
 }
 
+/** Calls `visit` on every object in a parsed definition, nested Map iterators and Parallel branches included. */
+export function forEachObject(node: unknown, visit: (obj: Record<string, unknown>) => void): void {
+  if (Array.isArray(node)) {
+    for (const item of node) forEachObject(item, visit);
+    return;
+  }
+  if (node === null || typeof node !== 'object') return;
+  const obj = node as Record<string, unknown>;
+  visit(obj);
+  for (const value of Object.values(obj)) forEachObject(value, visit);
+}
+
 /** Every name in every Retry/Catch ErrorEquals, nested Map iterators included. */
 export function errorNamesIn(definition: unknown): string[] {
   const names = new Set<string>();
-  const visit = (node: unknown): void => {
-    if (Array.isArray(node)) {
-      for (const n of node) visit(n);
-      return;
-    }
-    if (node === null || typeof node !== 'object') return;
-    const obj = node as Record<string, unknown>;
+  forEachObject(definition, (obj) => {
     if (Array.isArray(obj.ErrorEquals)) for (const n of obj.ErrorEquals) names.add(String(n));
-    for (const v of Object.values(obj)) visit(v);
-  };
-  visit(definition);
+  });
   return [...names].sort();
 }
