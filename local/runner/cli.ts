@@ -43,6 +43,6 @@ const report = reportRun(result, {
   title: `Instant-clone fleet against ${new URL(String(plan.options.vcenter?.url)).host}`,
   ...(svg ? { outDir: resolve(svg, '..'), svgName: svg.split('/').pop() } : {}),
 });
-console.log(`\nper-phase durations (seconds; simulated = wall here):\n${report.table}`);
+console.log(`\nper-phase durations:\n${report.table}`);
 console.log(`timeline picture: ${relativeToRepo(report.svgPath)}`);
 process.exit(result.status === 'SUCCEEDED' && report.failedClones.length === 0 ? 0 : 1);

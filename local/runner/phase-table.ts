@@ -41,7 +41,7 @@ export function phaseStats(timelines: CloneTimeline[]): PhaseStats[] {
   return rows;
 }
 
-/** A text table; simulated seconds = wall seconds ÷ time scale. */
+/** A text table; simulated seconds = wall seconds ÷ time scale (one set of columns when unscaled). */
 export function formatPhaseTable(rows: PhaseStats[], timeScale: number): string {
   const sim = (ms: number) => (ms / 1000 / timeScale).toFixed(1);
   const wall = (ms: number) => (ms / 1000).toFixed(2);
@@ -65,6 +65,11 @@ export function formatPhaseTable(rows: PhaseStats[], timeScale: number): string 
     wall(r.max),
     wall(r.avg),
   ]);
+  // Unscaled (a real vCenter): one set of columns, in seconds.
+  if (timeScale === 1) {
+    header.splice(1, 7, 'n', 'min s', 'max s', 'avg s');
+    for (const row of body) row.splice(2, 3);
+  }
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] ?? '').length)));
   const line = (cells: string[]) =>
     cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');

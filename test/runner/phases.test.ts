@@ -91,3 +91,11 @@ describe('phases from the event log', () => {
     expect(svg.match(/<rect [^>]*fill="#4e79a7"/g)?.length).toBe(3); // legend + 2 cloning bars
   });
 });
+
+describe('phase table against a real vCenter', () => {
+  it('shows one set of columns when unscaled', () => {
+    const table = formatPhaseTable(phaseStats(cloneTimelines(events)), 1);
+    expect(table.split('\n')[0]).toMatch(/^phase\s+n\s+min s\s+max s\s+avg s$/);
+    expect(table).toMatch(/cloning\s+2\s+0\.03\s+0\.03\s+0\.03$/m);
+  });
+});
