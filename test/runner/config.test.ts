@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../lambdas/workflow/config.js';
+import { buildLocalSetup } from '../../local/runner/config.js';
+import type { RunningSimulator } from '../../local/simulator/index.js';
+
+/** Only what buildLocalSetup reads from a running simulator. */
+const sim = {
+  url: 'https://127.0.0.1:4443/sdk',
+  username: 'administrator@vsphere.local',
+  password: 'vc-secret',
+  sources: {
+    linux: 'DC0/vm/templates/linux-a',
+    linux2: 'DC0/vm/templates/linux-b',
+    windows: 'DC0/vm/templates/win',
+    notFrozen: 'DC0/vm/workloads/running',
+    poweredOff: 'DC0/vm/workloads/off',
+  },
+  guest: {
+    linux: { username: 'root', password: 'l-secret' },
+    windows: { username: 'Administrator', password: 'w-secret' },
+  },
+} as unknown as RunningSimulator;
+
+describe('WORKFLOW_CONFIG for local runs', () => {
+  it('passes the workflow config schema, without a single secret in it', () => {
+    const { config } = buildLocalSetup({ simulator: sim, defaults: { ipTimeoutSeconds: 30 } });
+    const text = JSON.stringify(config);
+    const parsed = parseConfig(text);
+    expect(parsed.sources.linux).toMatchObject({
+      paths: ['DC0/vm/templates/linux-a', 'DC0/vm/templates/linux-b'],
+      os: 'linux',
+      guestSecretId: 'local/guest/linux',
+    });
+    expect(parsed.defaults.ipTimeoutSeconds).toBe(30);
+    expect(parsed.vcenter).toMatchObject({ url: sim.url, insecure: true, secretId: 'local/vcenter' });
+    for (const secret of ['vc-secret', 'l-secret', 'w-secret']) expect(text).not.toContain(secret);
+  });
+
+  it('puts the secrets in the context keys @middy/secrets-manager would set', () => {
+    const { secrets } = buildLocalSetup({ simulator: sim });
+    expect(secrets.vcenter).toEqual({ username: 'administrator@vsphere.local', password: 'vc-secret' });
+    expect(secrets.guest_linux).toEqual(sim.guest.linux);
+    expect(secrets.guest_windows).toEqual(sim.guest.windows);
+    expect(secrets.guest_notFrozen).toEqual(sim.guest.linux);
+  });
+
+  it('runs against a given vCenter with the given sources and guest accounts only', () => {
+    const { config, secrets } = buildLocalSetup({
+      vcenter: {
+        url: 'https://vc.lab/sdk',
+        username: 'svc',
+        password: 'p',
+        caPem: '-----BEGIN CERTIFICATE-----',
+      },
+      sources: { ubuntu: { paths: ['/DC/vm/u'], os: 'linux' } },
+      guest: { ubuntu: { username: 'ci', password: 'g' } },
+    });
+    expect(parseConfig(JSON.stringify(config)).vcenter).toEqual({
+      url: 'https://vc.lab/sdk',
+      caPem: '-----BEGIN CERTIFICATE-----',
+      secretId: 'local/vcenter',
+    });
+    expect(Object.keys(secrets).sort()).toEqual(['guest_ubuntu', 'vcenter']);
+    expect(() =>
+      buildLocalSetup({ vcenter: { url: 'https://vc/sdk', username: 'u', password: 'p' } }),
+    ).toThrow(/pass `sources`/);
+  });
+});
