@@ -54,7 +54,8 @@ try {
   live?.stop();
   const wall = (result.stoppedAt - result.startedAt) / 1000;
   console.log(
-    `\nexecution ${result.name}: ${result.status} in ${wall.toFixed(1)} s wall (${(wall / timeScale).toFixed(0)} s simulated)`,
+    `\nexecution ${result.name}: ${result.status} in ${wall.toFixed(1)} s wall (${(wall / timeScale).toFixed(0)} s simulated);` +
+      ` importing the handlers took ${((result.startedAt - started) / 1000).toFixed(1)} s before it started`,
   );
   if (result.status !== 'SUCCEEDED') {
     console.log(`  error: ${result.error}\n  cause: ${result.cause}`);
