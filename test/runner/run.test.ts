@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runLocalWorkflow } from '../../local/runner/run.js';
 import type { RunnerEvent } from '../../local/runner/types.js';
-import { fixtureOptions, GUEST_SECRET, SECRET } from './fixture.js';
+import { fixtureOptions, GUEST_SECRET, LEASE_ASL, SECRET } from './fixture.js';
 
 const named = (name: string, message: string): Error => Object.assign(new Error(message), { name });
 
@@ -186,5 +186,27 @@ describe('lease release', () => {
     setTimeout(() => controller.abort(), 50);
     const result = await runLocalWorkflow(fixtureOptions({ release: 'never', signal: controller.signal }));
     expect(result.status).toBe('ABORTED');
+  });
+});
+
+describe('lambda:invoke.waitForTaskToken', () => {
+  it('invokes the handler with the token, then waits for the release and returns its value', async () => {
+    const payloads: unknown[] = [];
+    const result = await runLocalWorkflow(
+      fixtureOptions({
+        aslPath: LEASE_ASL.replace('lease.asl.json', 'callback.asl.json'),
+        input: { question: 'keep the clones?' },
+        handlers: {
+          AskHuman: async (event) => {
+            payloads.push(event);
+            return { asked: true };
+          },
+        },
+        release: Promise.resolve({ keep: false }),
+      }),
+    );
+    expect(result.status).toBe('SUCCEEDED');
+    expect(payloads).toEqual([{ token: `local-token-${result.name}`, question: 'keep the clones?' }]);
+    expect(result.output).toEqual({ question: 'keep the clones?', answer: { keep: false } });
   });
 });
