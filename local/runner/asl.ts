@@ -1,14 +1,21 @@
 // Loading the ASL file and replacing its `${Placeholders}` the way the CDK stack's definitionSubstitutions do.
 
-import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import {
+  ASL_PATH,
+  EVENT_BUS_PLACEHOLDER,
+  functionPlaceholders,
+  kebab,
+  placeholdersIn,
+  readAslText,
+} from '../../statemachines/placeholders.js';
 
+export { kebab };
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const DEFAULT_ASL_PATH = join(REPO_ROOT, 'statemachines/instant-clone.asl.json');
+export const DEFAULT_ASL_PATH = ASL_PATH;
 
 const LOCAL_ACCOUNT = 'arn:aws:lambda:us-east-1:000000000000:function:';
-const FUNCTION_ARN = /^(\w+)FunctionArn$/;
 const PLACEHOLDER = /\$\{(\w+)\}/g;
 
 /** A Task state found anywhere in the definition (including Map iterators and Parallel branches). */
@@ -18,25 +25,12 @@ export interface TaskStateInfo {
 }
 
 export function readAsl(path = DEFAULT_ASL_PATH): string {
-  return readFileSync(path, 'utf8');
+  return readAslText(path);
 }
 
-/** Every `${Name}` in the text, sorted and deduplicated. */
+/** Every `${Name}` in the text, sorted and deduplicated (the parser the CDK stack uses too). */
 export function placeholders(text: string): string[] {
-  return [...new Set([...text.matchAll(PLACEHOLDER)].map((m) => m[1] as string))].sort();
-}
-
-/** `WaitForIpFunctionArn` → `WaitForIp`; undefined for non-function placeholders. */
-export function functionOfPlaceholder(name: string): string | undefined {
-  return FUNCTION_ARN.exec(name)?.[1];
-}
-
-/** `WaitForIp` → `wait-for-ip` (ADR 0001 naming convention). */
-export function kebab(pascal: string): string {
-  return pascal
-    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
-    .replace(/([A-Z])([A-Z][a-z])/g, '$1-$2')
-    .toLowerCase();
+  return placeholdersIn(text);
 }
 
 export function handlerPath(functionName: string, root = REPO_ROOT): string {
@@ -47,18 +41,17 @@ export function localFunctionArn(functionName: string): string {
   return `${LOCAL_ACCOUNT}${functionName}`;
 }
 
-/** The local substitutions: each function ARN placeholder → a local ARN, `${EventBusName}` → a local bus. */
+/**
+ * The local substitutions: each function ARN placeholder → a local ARN, `${EventBusName}` → a local bus.
+ * Throws on a placeholder that fits neither convention.
+ */
 export function localSubstitutions(
   text: string,
   eventBusName = 'instant-clone-local',
 ): Record<string, string> {
   const subs: Record<string, string> = {};
-  for (const name of placeholders(text)) {
-    const fn = functionOfPlaceholder(name);
-    if (fn) subs[name] = localFunctionArn(fn);
-    else if (name === 'EventBusName') subs[name] = eventBusName;
-    else throw new Error(`ASL placeholder \${${name}} has no local substitution`);
-  }
+  for (const f of functionPlaceholders(text)) subs[f.placeholder] = localFunctionArn(f.function);
+  if (placeholdersIn(text).includes(EVENT_BUS_PLACEHOLDER)) subs[EVENT_BUS_PLACEHOLDER] = eventBusName;
   return subs;
 }
 

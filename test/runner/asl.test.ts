@@ -30,7 +30,7 @@ describe('placeholders', () => {
     // biome-ignore lint/suspicious/noTemplateCurlyInString: ASL placeholders, not JS templates
     expect(() => substitute('"${Nope}"', {})).toThrow(/no substitution for \$\{Nope\}/);
     // biome-ignore lint/suspicious/noTemplateCurlyInString: ASL placeholders, not JS templates
-    expect(() => localSubstitutions('"${QueueUrl}"')).toThrow(/no local substitution/);
+    expect(() => localSubstitutions('"${QueueUrl}"')).toThrow(/is neither/);
   });
 
   it('derives handler paths by the ADR naming convention', () => {
