@@ -1,9 +1,10 @@
 // RefreshGuestNetwork: one guest script renews the clone's network (driver reload + DHCP renew, or the static
 // address) and writes the guest's addresses to a file, read back here so WaitForIp can skip waiting for Tools.
+// The read-back is pinned to the clone's ESXi host certificate (its sslThumbprint, looked up meanwhile).
 
 import { GuestScriptFailedError } from '../workflow/errors.js';
 import { toWorkflowError } from '../workflow/faults.js';
-import { readGuestFile, runInGuest } from '../workflow/guest-process.js';
+import { hostThumbprintOf, readGuestFile, runInGuest } from '../workflow/guest-process.js';
 import { addressesInReport, outputPathFor, refreshProgram } from '../workflow/guest-scripts.js';
 import { firstUsable } from '../workflow/ip-selection.js';
 import { recordPhase } from '../workflow/powertools.js';
@@ -20,6 +21,8 @@ export const handler = workflowHandler(
     const outputPath = outputPathFor(clone.os, clone.name);
     const program = refreshProgram({ ...source, os: clone.os, staticIp: clone.staticIp, outputPath });
     const c = await vcenter();
+    // Never rejects; used whenever vCenter knows it (pinning beats both CA checks and `insecure`).
+    const thumbprint = hostThumbprintOf(c, created.moref);
     try {
       const limitMs = Math.min(config.defaults.guestScriptTimeoutSeconds * 1000, remainingMs());
       const exitCode = await runInGuest(c, created.moref, auth, program, limitMs);
@@ -28,7 +31,9 @@ export const handler = workflowHandler(
           `network refresh in ${clone.name} (${clone.os}) exited with ${exitCode}`,
         );
       }
-      const report = await readGuestFile(c, created.moref, auth, outputPath);
+      const report = await readGuestFile(c, created.moref, auth, outputPath, {
+        thumbprint: await thumbprint,
+      });
       const candidates = report ? addressesInReport(report, clone.os, source?.nicName) : [];
       const reportedIp = firstUsable(candidates, clone.sourceVm.ip);
       const timing = end();

@@ -15,6 +15,7 @@ export interface Folder {
 export interface Host {
   id: string;
   name: string;
+  /** `summary.config.sslThumbprint`; with HTTPS the server sets it to its certificate's SHA-1 fingerprint. */
   thumbprint: string;
 }
 

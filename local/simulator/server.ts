@@ -1,4 +1,5 @@
 // HTTP(S) front: POST /sdk (SOAP), GET /sdk/vimServiceVersions.xml + vimService.wsdl, /guestFile, POST /sim/control.
+import { X509Certificate } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -98,6 +99,9 @@ export async function listen(sim: Sim, port: number, secure: boolean, control: C
         },
       ],
     } as Parameters<typeof generate>[1]);
+    // This server also serves the hosts' guestFile URLs, so every host's sslThumbprint is its SHA-1 fingerprint.
+    const { fingerprint } = new X509Certificate(pems.cert);
+    for (const h of sim.inv.hosts) h.thumbprint = fingerprint;
     server = https.createServer({ key: pems.private, cert: pems.cert }, handler);
   } else server = http.createServer(handler);
   server.keepAliveTimeout = 30_000;

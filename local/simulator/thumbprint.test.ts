@@ -1,0 +1,69 @@
+// Each HostSystem's summary.config.sslThumbprint is the SHA-1 fingerprint of the certificate this server
+// presents (it serves the hosts' guestFile URLs too), so clients that pin it, as govmomi does, succeed.
+import tls from 'node:tls';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  downloadGuestFile,
+  initiateFileTransferFromGuest,
+  initiateFileTransferToGuest,
+  retrieveProperties,
+  uploadGuestFile,
+  VsphereClient,
+} from '../../lambdas/vsphere/index.js';
+import { startSimulator } from './index.js';
+import type { RunningSimulator } from './types.js';
+
+const THUMBPRINT = 'summary.config.sslThumbprint';
+
+function peerFingerprint(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = tls.connect({ host: '127.0.0.1', port, rejectUnauthorized: false }, () => {
+      resolve(s.getPeerCertificate().fingerprint);
+      s.end();
+    });
+    s.once('error', reject);
+  });
+}
+
+describe('ESXi host thumbprints', () => {
+  let sim: RunningSimulator;
+  let c: VsphereClient;
+  beforeAll(async () => {
+    sim = await startSimulator({ timeScale: 0.01 });
+    c = await VsphereClient.connect({
+      url: sim.url,
+      username: sim.username,
+      password: sim.password,
+      insecure: true,
+    });
+  });
+  afterAll(async () => {
+    await c.close();
+    await sim.stop();
+  });
+
+  it('equal the SHA-1 fingerprint of the certificate the simulator serves', async () => {
+    const fingerprint = await peerFingerprint(Number(new URL(sim.url).port));
+    expect(fingerprint).toMatch(/^([0-9A-F]{2}:){19}[0-9A-F]{2}$/);
+    const hosts = ['host-21', 'host-22'].map((value) => ({ type: 'HostSystem', value }));
+    const props = await retrieveProperties(c, hosts, [THUMBPRINT]);
+    expect([...props.values()].map((p) => p[THUMBPRINT])).toEqual([fingerprint, fingerprint]);
+  });
+
+  it('lets pinned guest file transfers through; another thumbprint is refused', async () => {
+    const hosts = await retrieveProperties(c, [{ type: 'HostSystem', value: 'host-21' }], [THUMBPRINT]);
+    const thumbprint = String(hosts.get('host-21')?.[THUMBPRINT]);
+    const vm = sim.plantVm({ name: 'pinned-1' }).moref;
+    const auth = { ...sim.guest.linux };
+    const attrs = { _type: 'GuestPosixFileAttributes' };
+    const put = await initiateFileTransferToGuest(c, vm, auth, '/tmp/pin.txt', attrs as never, 6, true);
+    expect(put).toMatch(/^https:\/\/\*:\d+\/guestFile\?/);
+    await uploadGuestFile(c, put, 'pinned', { thumbprint });
+    const get = async () => (await initiateFileTransferFromGuest(c, vm, auth, '/tmp/pin.txt')).url;
+    expect(String(await downloadGuestFile(c, await get(), { thumbprint }))).toBe('pinned');
+    const wrong = `${thumbprint.startsWith('00') ? '01' : '00'}${thumbprint.slice(2)}`;
+    await expect(downloadGuestFile(c, await get(), { thumbprint: wrong })).rejects.toThrow(
+      /thumbprint did not match/,
+    );
+  });
+});
