@@ -7,11 +7,11 @@ import {
   GuestOpsUnavailableError,
   GuestOpsUnsupportedError,
   HostCapacityExceededError,
+  LoginFailedError,
   NicReconnectFailedError,
   PermissionDeniedError,
   SourceNotFoundError,
   TeardownFailedError,
-  LoginFailedError,
   VcenterUnavailableError,
   WorkflowError,
 } from './errors.js';

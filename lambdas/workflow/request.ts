@@ -94,7 +94,8 @@ export function parseRequest(input: unknown, config: WorkflowConfig): CloneReque
     }
   });
   const total = request.sources.reduce((n, s) => n + s.count, 0);
-  if (total > 200) fail(['sources'], `at most 200 clones per run (the 256 KiB state limit), asked for ${total}`);
+  if (total > 200)
+    fail(['sources'], `at most 200 clones per run (the 256 KiB state limit), asked for ${total}`);
   if (request.minReady !== undefined && request.minReady > total) {
     fail(['minReady'], `is ${request.minReady} but only ${total} clones are requested`);
   }
