@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { METRICS } from '../../cdk/metric-names.js';
-import { type RunningSimulator, startSimulator } from '../../local/simulator/index.js';
-import { VsphereClient } from '../vsphere/index.js';
+import type { RunningSimulator } from '../../local/simulator/index.js';
+import { type SimulatorWithClient, startSimulatorWithClient } from '../../test/support/simulator-client.js';
+import type { VsphereClient } from '../vsphere/index.js';
 import { MARKER_LEASE_EXPIRES, MARKER_RUN } from '../workflow/naming.js';
 import { extraConfigRecord, parseLeaseExpiry } from './find.js';
 import { runReaper } from './handler.js';
@@ -36,20 +37,14 @@ describe('reaper against the simulator', () => {
   let client: VsphereClient;
   const now = Date.now();
 
+  let env: SimulatorWithClient;
+
   // A fresh inventory per test: earlier plants must not leak into later expectations.
   beforeEach(async () => {
-    sim = await startSimulator({ timeScale: 0.01 });
-    client = await VsphereClient.connect({
-      url: sim.url,
-      username: sim.username,
-      password: sim.password,
-      insecure: true,
-    });
+    env = await startSimulatorWithClient();
+    ({ sim, client } = env);
   });
-  afterEach(async () => {
-    await client.close();
-    await sim.stop();
-  });
+  afterEach(() => env.stop());
 
   const plant = (name: string, leaseExpires: string | undefined, powerState = 'poweredOn', run = 'run1') =>
     sim.plantVm({

@@ -1,27 +1,20 @@
 // The refresh handler's read-back helpers against the simulator (HTTPS, self-signed): the clone's host
 // thumbprint in one RetrievePropertiesEx, and a guest file read pinned to it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSimulator } from '../../local/simulator/index.js';
 import type { RunningSimulator } from '../../local/simulator/types.js';
-import { VsphereClient } from '../vsphere/index.js';
+import { type SimulatorWithClient, startSimulatorWithClient } from '../../test/support/simulator-client.js';
+import type { VsphereClient } from '../vsphere/index.js';
 import { hostThumbprintOf, readGuestFile, runInGuest } from './guest-process.js';
 
 describe('guest file read-back pinned to the ESXi host', () => {
   let sim: RunningSimulator;
   let c: VsphereClient;
+  let env: SimulatorWithClient;
   beforeAll(async () => {
-    sim = await startSimulator({ timeScale: 0.01 });
-    c = await VsphereClient.connect({
-      url: sim.url,
-      username: sim.username,
-      password: sim.password,
-      insecure: true,
-    });
+    env = await startSimulatorWithClient();
+    ({ sim, client: c } = env);
   });
-  afterAll(async () => {
-    await c.close();
-    await sim.stop();
-  });
+  afterAll(() => env.stop());
 
   it("looks up the VM's host thumbprint in one round trip and reads the file through the pin", async () => {
     const vm = sim.plantVm({ name: 'readback-1' }).moref;

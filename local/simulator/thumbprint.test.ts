@@ -8,9 +8,9 @@ import {
   initiateFileTransferToGuest,
   retrieveProperties,
   uploadGuestFile,
-  VsphereClient,
+  type VsphereClient,
 } from '../../lambdas/vsphere/index.js';
-import { startSimulator } from './index.js';
+import { type SimulatorWithClient, startSimulatorWithClient } from '../../test/support/simulator-client.js';
 import type { RunningSimulator } from './types.js';
 
 const THUMBPRINT = 'summary.config.sslThumbprint';
@@ -28,19 +28,12 @@ function peerFingerprint(port: number): Promise<string> {
 describe('ESXi host thumbprints', () => {
   let sim: RunningSimulator;
   let c: VsphereClient;
+  let env: SimulatorWithClient;
   beforeAll(async () => {
-    sim = await startSimulator({ timeScale: 0.01 });
-    c = await VsphereClient.connect({
-      url: sim.url,
-      username: sim.username,
-      password: sim.password,
-      insecure: true,
-    });
+    env = await startSimulatorWithClient();
+    ({ sim, client: c } = env);
   });
-  afterAll(async () => {
-    await c.close();
-    await sim.stop();
-  });
+  afterAll(() => env.stop());
 
   it('equal the SHA-1 fingerprint of the certificate the simulator serves', async () => {
     const fingerprint = await peerFingerprint(Number(new URL(sim.url).port));
