@@ -1,6 +1,7 @@
 // Live progress for a fleet: one compact line per clone phase transition.
 
 import { PHASE_LABEL, PHASE_OF_STATE } from './phases.js';
+import { ipIn } from './tty-progress.js';
 import type { RunnerEvent } from './types.js';
 
 export interface ProgressOptions {
@@ -45,5 +46,7 @@ export function progressPrinter(opts: ProgressOptions): (e: RunnerEvent) => void
     if (ev.type === 'StateEntered' && phase) opts.write(`${stamp(ev.timestamp)}    ${who} → ${label}`);
     if (ev.type === 'StateRetried') opts.write(`${stamp(ev.timestamp)}    ${who}   ${label}: retry`);
     if (ev.type === 'StateFailed') opts.write(`${stamp(ev.timestamp)}    ${who}   ${label}: ${ev.Error}`);
+    const ip = ev.type === 'StateExited' && phase === 'ip' ? ipIn(st.output) : undefined;
+    if (ip) opts.write(`${stamp(ev.timestamp)}    ${who}   ready at ${ip}`);
   };
 }

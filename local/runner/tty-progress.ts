@@ -11,10 +11,17 @@ interface Row {
   done: { phase: Phase; ms: number }[];
   status: 'running' | 'ready' | 'failed';
   note?: string;
+  ip?: string;
 }
 
 const COLOUR: Record<Phase, number> = { cloning: 34, nic: 33, guestRefresh: 32, ip: 35, teardown: 90 };
 const paint = (code: number, s: string) => `\x1b[${code}m${s}\x1b[0m`;
+
+/** The clone's IP in a WaitForIp state's output (`$.ip.ip`), if there. */
+export function ipIn(output: unknown): string | undefined {
+  const ip = (output as { ip?: { ip?: unknown } } | null)?.ip?.ip;
+  return typeof ip === 'string' ? ip : undefined;
+}
 
 export function ttyProgress(out: NodeJS.WriteStream, timeScale: number, origin = Date.now()) {
   let start = origin;
@@ -48,7 +55,7 @@ export function ttyProgress(out: NodeJS.WriteStream, timeScale: number, origin =
           ? paint(COLOUR[r.phase], `▶ ${PHASE_LABEL[r.phase]} ${sim(Date.now() - r.since)}`)
           : r.status === 'failed'
             ? paint(31, `✗ ${r.note ?? ''}`)
-            : paint(32, '✓');
+            : paint(32, r.ip ? `✓ ${r.ip}` : '✓');
       lines.push(`  ${r.label.padEnd(22)} ${done}  ${now}`);
     }
     out.write(`${drawn ? `\x1b[${drawn}A` : ''}${lines.map((l) => `\x1b[2K${l}`).join('\n')}\n`);
@@ -85,6 +92,8 @@ export function ttyProgress(out: NodeJS.WriteStream, timeScale: number, origin =
       r.status = 'running';
     }
     if (ev.type === 'StateFailed' && phase) r.note = ev.Error;
+    const ip = ipIn(st.output);
+    if (ev.type === 'StateExited' && ip) r.ip = ip;
     if (ev.type === 'StateExited' && phase && phase === r.phase) {
       r.done.push({ phase, ms: ev.timestamp - r.since });
       r.phase = undefined;
