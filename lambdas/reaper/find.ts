@@ -29,7 +29,7 @@ export interface Scan {
   marked: number;
   /** Marked VMs whose lease marker could not be parsed (left alone, reported). */
   unparseable: { name: string; moref: string; leaseExpires: string }[];
-  /** Expired, oldest lease first. */
+  /** The marked VMs asked for (expired ones, or one run's), oldest lease first. */
   expired: LeakedVm[];
 }
 
@@ -70,7 +70,17 @@ export function extraConfigRecord(value: unknown): Record<string, string> {
   return out;
 }
 
-export async function findExpiredClones(c: VsphereClient, now: number, allowanceMs: number): Promise<Scan> {
+/** Marked VMs whose lease plus `allowanceMs` has passed at `now`, oldest lease first. */
+export function findExpiredClones(c: VsphereClient, now: number, allowanceMs: number): Promise<Scan> {
+  return scanMarkedClones(c, (vm) => vm.expiresAt + allowanceMs <= now);
+}
+
+/** Every clone of one run, whatever its lease (the local runner tears down an interrupted run with it). */
+export function findRunClones(c: VsphereClient, runId: string): Promise<Scan> {
+  return scanMarkedClones(c, (vm) => vm.runId === runId);
+}
+
+async function scanMarkedClones(c: VsphereClient, wanted: (vm: LeakedVm) => boolean): Promise<Scan> {
   const view = await createContainerView(c, c.serviceContent.rootFolder, ['VirtualMachine'], true);
   try {
     const spec: PropertyFilterSpec = {
@@ -99,15 +109,15 @@ export async function findExpiredClones(c: VsphereClient, now: number, allowance
         scan.unparseable.push({ name, moref: o.obj.value, leaseExpires });
         continue;
       }
-      if (expiresAt + allowanceMs > now) continue;
-      scan.expired.push({
+      const vm: LeakedVm = {
         moref: o.obj,
         name,
         runId,
         leaseExpires,
         expiresAt,
         powerState: text(props['runtime.powerState']) ?? 'unknown',
-      });
+      };
+      if (wanted(vm)) scan.expired.push(vm);
     }
     scan.expired.sort((a, b) => a.expiresAt - b.expiresAt || a.name.localeCompare(b.name));
     return scan;

@@ -58,7 +58,12 @@ export function checkVcenterVersion(client: VsphereClient): void {
   }
 }
 
-/** Drops cached clients (tests; never needed in Lambda). */
-export function forgetClients(): void {
+/**
+ * Logs out every idle client. Never needed in Lambda (the container's end drops its one session); the local
+ * runner calls it when a run is over so a laptop run against a real vCenter leaves no sessions behind.
+ */
+export async function closeClients(): Promise<void> {
+  const clients = [...idle.values()].flat();
   idle.clear();
+  await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
 }

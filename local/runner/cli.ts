@@ -2,11 +2,13 @@
 // Usage: npx tsx local/runner/cli.ts --help
 
 import { isAbsolute, resolve } from 'node:path';
+import { closeClients } from '../../lambdas/workflow/session.js';
 import { parseCli, USAGE } from './cli-args.js';
 import { progressPrinter } from './progress.js';
 import { quietHandlerLogs } from './quiet.js';
 import { relativeToRepo, reportRun } from './report.js';
 import { runLocalWorkflow } from './run.js';
+import { tearDownRun } from './tear-down-run.js';
 
 if (process.argv.includes('--help') || process.argv.length <= 2) {
   console.log(USAGE);
@@ -24,7 +26,7 @@ try {
 const started = Date.now();
 const controller = new AbortController();
 process.once('SIGINT', () => {
-  console.log('\ninterrupted: aborting (clones already created are left for the reaper)');
+  console.log('\ninterrupted: aborting, then tearing down the clones this run created');
   controller.abort();
 });
 const result = await runLocalWorkflow({
@@ -36,6 +38,14 @@ console.log(
   `\nexecution ${result.name}: ${result.status} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
 );
 if (result.error) console.log(`  error: ${result.error}\n  cause: ${result.cause}`);
+if (result.status === 'ABORTED' && plan.options.vcenter) {
+  const { destroyed, failed } = await tearDownRun(plan.options.vcenter, result.name);
+  console.log(
+    `torn down after the interrupt: ${destroyed.length ? destroyed.join(', ') : 'nothing was left'}`,
+  );
+  for (const f of failed) console.log(`  could NOT tear down ${f.name}: ${f.error} — delete it by hand`);
+}
+await closeClients();
 if (result.output !== undefined) console.log(JSON.stringify(result.output, null, 2));
 const svg = plan.svgName ? (isAbsolute(plan.svgName) ? plan.svgName : resolve(plan.svgName)) : undefined;
 const report = reportRun(result, {

@@ -3,6 +3,7 @@
 //   npm start -- [--time-scale 0.1] [--hold-seconds 10]
 
 import { parseArgs } from 'node:util';
+import { closeClients } from '../../lambdas/workflow/session.js';
 import { startSimulator } from '../simulator/index.js';
 import { progressPrinter } from './progress.js';
 import { quietHandlerLogs } from './quiet.js';
@@ -78,6 +79,7 @@ try {
   console.error(error);
   exitCode = 1;
 } finally {
+  await closeClients();
   await sim.stop();
 }
 process.exit(exitCode);
