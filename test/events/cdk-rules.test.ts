@@ -1,0 +1,68 @@
+// The stack's EventBridge rules (real ASL and handlers, bundling skipped) match the documented inbound
+// detail-types, on fields the documented details have.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../cdk/app.js';
+import { DETAIL_TYPES, EVENTS, eventByDetailType, releaseDetail } from '../../lambdas/workflow/events.js';
+
+interface Rule {
+  Properties: {
+    EventBusName?: unknown;
+    EventPattern?: { 'detail-type'?: string[]; source?: string[]; detail?: Record<string, unknown> };
+    ScheduleExpression?: string;
+    Targets?: { InputPath?: string; Input?: string; Arn: unknown }[];
+  };
+}
+
+describe('CDK rules vs the documented events', () => {
+  let rules: Rule[];
+  beforeAll(() => {
+    const app = new App({
+      context: { 'aws:cdk:bundling-stacks': [] },
+      outdir: mkdtempSync(join(tmpdir(), 'ic-events-')),
+    });
+    const { stack } = buildApp({ app, configPath: 'cdk/config.example.json', nag: false });
+    rules = Object.values(Template.fromStack(stack).findResources('AWS::Events::Rule')) as Rule[];
+  });
+
+  it('every event-pattern rule matches only documented detail-types that pipelines send', () => {
+    const patterns = rules.filter((r) => r.Properties.EventPattern !== undefined);
+    expect(patterns.length).toBeGreaterThan(0);
+    const matched = patterns.flatMap((r) => r.Properties.EventPattern?.['detail-type'] ?? []);
+    for (const detailType of matched) expect(eventByDetailType(detailType)?.direction, detailType).toBe('in');
+    const inbound = Object.values(EVENTS)
+      .filter((e) => e.direction === 'in')
+      .map((e) => e.detailType);
+    expect([...matched].sort()).toEqual([...inbound].sort());
+  });
+
+  it('no rule filters on source (docs/events.md: pipelines may send from any source)', () => {
+    for (const r of rules) expect(r.Properties.EventPattern?.source).toBeUndefined();
+  });
+
+  it('Requested starts an execution with the detail (the request) as input', () => {
+    const rule = rules.find((r) =>
+      r.Properties.EventPattern?.['detail-type']?.includes(DETAIL_TYPES.requested),
+    );
+    expect(rule?.Properties.EventPattern?.detail).toBeUndefined();
+    expect(rule?.Properties.Targets?.map((t) => t.InputPath)).toEqual(['$.detail']);
+  });
+
+  it('Release matches on detail fields the documented Release detail requires', () => {
+    const rule = rules.find((r) =>
+      r.Properties.EventPattern?.['detail-type']?.includes(DETAIL_TYPES.release),
+    );
+    const fields = Object.keys(rule?.Properties.EventPattern?.detail ?? {});
+    expect(fields.length).toBeGreaterThan(0);
+    const required = Object.entries(releaseDetail.shape)
+      .filter(([, s]) => !s.safeParse(undefined).success)
+      .map(([k]) => k);
+    for (const field of fields) expect(required).toContain(field);
+    // The whole event goes to the release Lambda, which reads event.detail.
+    expect(rule?.Properties.Targets?.map((t) => t.InputPath ?? t.Input)).toEqual([undefined]);
+  });
+});
