@@ -113,10 +113,14 @@ export async function runLocalWorkflow(options: RunLocalWorkflowOptions): Promis
   try {
     const output = (await execution.result) as JsonValue;
     await collecting;
+    const tooLarge = dataLimitExceeded(events);
+    if (tooLarge) return { ...base, ...tooLarge, stoppedAt: Date.now() };
     return { ...base, status: 'SUCCEEDED', output, stoppedAt: Date.now() };
   } catch (error) {
     await collecting;
     const stoppedAt = Date.now();
+    const tooLarge = dataLimitExceeded(events);
+    if (tooLarge) return { ...base, ...tooLarge, stoppedAt };
     if (error instanceof ExecutionAbortedError) return { ...base, status: 'ABORTED', stoppedAt };
     if (error instanceof ExecutionTimeoutError) {
       return { ...base, status: 'TIMED_OUT', error: 'States.Timeout', stoppedAt };
@@ -130,6 +134,36 @@ export async function runLocalWorkflow(options: RunLocalWorkflowOptions): Promis
       stoppedAt,
     };
   }
+}
+
+/** AWS's payload quota for a state's input and output (and an execution's input), in UTF-8 bytes. */
+export const MAX_PAYLOAD_BYTES = 256 * 1024;
+
+/**
+ * aws-local-stepfunctions has no payload quota. AWS fails the execution with States.DataLimitExceeded (which
+ * no Catch, not even States.ALL, handles) as soon as a state's input or output exceeds 256 KiB, so a run that
+ * crossed it here is reported as that failure even though the library carried on.
+ */
+function dataLimitExceeded(
+  events: ExecutionEvent[],
+): { status: 'FAILED'; error: string; cause: string } | undefined {
+  for (const e of events) {
+    for (const [what, value] of [
+      ['input', e.state?.input],
+      ['output', e.state?.output],
+    ] as const) {
+      if (value === undefined) continue;
+      const bytes = Buffer.byteLength(JSON.stringify(value), 'utf8');
+      if (bytes > MAX_PAYLOAD_BYTES) {
+        return {
+          status: 'FAILED',
+          error: 'States.DataLimitExceeded',
+          cause: `The ${what} of state ${e.state?.name} is ${bytes} bytes, above the ${MAX_PAYLOAD_BYTES}-byte quota.`,
+        };
+      }
+    }
+  }
+  return undefined;
 }
 
 function causeText(cause: unknown): string {
