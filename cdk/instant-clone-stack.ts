@@ -8,6 +8,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
+import { lambdaTimeoutSeconds, MAX_LAMBDA_TIMEOUT_SECONDS } from '../statemachines/placeholders.js';
 import { type AslDocument, EVENT_BUS_PLACEHOLDER } from './asl.js';
 import type { DeployConfig } from './config.js';
 import { Network } from './constructs/network.js';
@@ -36,8 +37,6 @@ function needsGuestCredentials(root: string, entry: string): boolean {
 
 /** Lambda timeout when no Task in the ASL sets TimeoutSeconds for that function. */
 const DEFAULT_TIMEOUT_SECONDS = 300;
-/** Lambda's own limit: 15 minutes. */
-const MAX_TIMEOUT_SECONDS = 900;
 /** Lambda rejects functions whose environment exceeds 4 KB in total. */
 const MAX_ENVIRONMENT_BYTES = 4096;
 
@@ -119,7 +118,7 @@ export class InstantCloneStack extends Stack {
         entry,
         description,
         vsphere,
-        timeout: Duration.seconds(Math.min(MAX_TIMEOUT_SECONDS, timeoutSeconds)),
+        timeout: Duration.seconds(Math.min(MAX_LAMBDA_TIMEOUT_SECONDS, timeoutSeconds)),
         environment: env,
       });
     };
@@ -127,9 +126,12 @@ export class InstantCloneStack extends Stack {
     // Every workflow handler shares lambdas/workflow/workflow-handler.ts: it loads the vSphere client (WSDL, CA)
     // and fetches the vCenter secret; the guest secrets only where the handler asks for them.
     for (const fn of asl.functions) {
-      // The Lambda must outlive the Task's own timeout so the ASL, not Lambda, decides when to give up.
+      // The function gives up before its Task does (see lambdaTimeoutSeconds), so the ASL sees the handler's
+      // named error rather than States.Timeout while the invocation is still running.
       const timeout =
-        fn.taskTimeoutSeconds === undefined ? DEFAULT_TIMEOUT_SECONDS : fn.taskTimeoutSeconds + 5;
+        fn.taskTimeoutSeconds === undefined
+          ? DEFAULT_TIMEOUT_SECONDS
+          : lambdaTimeoutSeconds(fn.taskTimeoutSeconds);
       const wf = make(
         `${fn.state}Function`,
         fn.entry,

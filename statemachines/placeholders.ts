@@ -68,3 +68,25 @@ export function errorNamesIn(definition: unknown): string[] {
   });
   return [...names].sort();
 }
+
+/** Lambda's own limit: 15 minutes. */
+export const MAX_LAMBDA_TIMEOUT_SECONDS = 900;
+/**
+ * Headroom between a Task's TimeoutSeconds and its function's timeout: up to 10 s of cold-start init (which
+ * the Task's clock counts and the function's timeout does not) plus 5 s for the answer to reach Step Functions.
+ */
+export const TASK_TIMEOUT_HEADROOM_SECONDS = 15;
+
+/**
+ * The function timeout for a Task with this TimeoutSeconds (the CDK stack sets it, the local runner's
+ * `getRemainingTimeInMillis` counts down from it). The function must give up first: handlers stop their own
+ * waits a few seconds before the function times out and fail with a named error (IpTimeout, …); were the
+ * Task to time out first, States.Timeout would hide that error and its retry would start while the first
+ * invocation is still running against the same VM.
+ */
+export function lambdaTimeoutSeconds(taskTimeoutSeconds: number): number {
+  return Math.max(
+    1,
+    Math.min(MAX_LAMBDA_TIMEOUT_SECONDS, taskTimeoutSeconds - TASK_TIMEOUT_HEADROOM_SECONDS),
+  );
+}

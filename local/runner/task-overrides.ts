@@ -2,6 +2,7 @@
 // integration the state's Resource names: lambda:invoke (Payload wrapper), a plain function ARN,
 // events:putEvents (recorded, not sent) and their `.waitForTaskToken` variants (released locally).
 
+import { lambdaTimeoutSeconds } from '../../statemachines/placeholders.js';
 import { lambdaFunctionOf, type TaskStateInfo } from './asl.js';
 import { lambdaContext } from './lambda-context.js';
 import { toTaskError } from './lambda-errors.js';
@@ -111,7 +112,10 @@ function overrideFor(task: TaskStateInfo, ctx: OverrideContext): Override {
     let result: unknown;
     try {
       await ctx.taskHook?.({ state: task.name, attempt, phase: 'before', payload });
-      result = await handler(payload, lambdaContext(fn, ctx.secrets, timeoutMs(task.definition, rawInput)));
+      // As on AWS, the handler's clock is the function timeout the CDK stack derives from TimeoutSeconds.
+      const taskMs = timeoutMs(task.definition, rawInput);
+      const fnMs = taskMs === undefined ? undefined : lambdaTimeoutSeconds(taskMs / 1000) * 1000;
+      result = await handler(payload, lambdaContext(fn, ctx.secrets, fnMs));
       await ctx.taskHook?.({ state: task.name, attempt, phase: 'after', payload, result });
     } catch (error) {
       throw toTaskError(error);

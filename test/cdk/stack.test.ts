@@ -49,11 +49,11 @@ describe('InstantCloneStack (example config, fixture ASL)', () => {
     ]);
   });
 
-  it('Lambda timeouts outlive the ASL Task timeouts', () => {
+  it('Lambda timeouts end before the ASL Task timeouts (cold-start init plus a margin earlier)', () => {
     const byDescription = (d: string) =>
       Object.values(ofType(t, 'AWS::Lambda::Function')).find((f) => f.Properties.Description.includes(d));
-    expect(byDescription('WaitForIp state')?.Properties.Timeout).toBe(245);
-    expect(byDescription('InstantClone state')?.Properties.Timeout).toBe(305);
+    expect(byDescription('WaitForIp state')?.Properties.Timeout).toBe(225);
+    expect(byDescription('InstantClone state')?.Properties.Timeout).toBe(285);
   });
 
   it('passes WORKFLOW_CONFIG with secret ids only, and the CA via NODE_EXTRA_CA_CERTS only when configured', () => {
