@@ -1,14 +1,18 @@
 // The one test that really bundles (local esbuild, no Docker): checks what lands in each Lambda bundle and
 // prints the sizes, so a dependency that balloons cold starts shows up in CI logs.
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { App } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../cdk/app.js';
+import { startSimulator } from '../../local/simulator/index.js';
 import type { Json } from './helpers.js';
 import { exampleConfig, FIXTURE_ASL, FIXTURE_LAMBDAS, writeConfig } from './helpers.js';
+
+const execFileAsync = promisify(execFile);
 
 function dirSize(dir: string): number {
   return readdirSync(dir).reduce((n, name) => {
@@ -19,7 +23,9 @@ function dirSize(dir: string): number {
 }
 
 describe('real esbuild bundling', () => {
-  it('bundles every function as ESM with the WSDL and CA, and reports sizes', { timeout: 300_000 }, () => {
+  it('bundles every function as ESM with the WSDL and CA, and reports sizes', {
+    timeout: 300_000,
+  }, async () => {
     const config = exampleConfig() as { vcenter: Record<string, unknown> };
     config.vcenter.caBundlePath = 'test/fixtures/cdk/vcenter-ca.pem';
     const outdir = mkdtempSync(join(tmpdir(), 'ic-bundle-'));
@@ -35,6 +41,7 @@ describe('real esbuild bundling', () => {
       Resources: Record<string, { Type: string; Properties: Json; Metadata?: Record<string, string> }>;
     };
     const rows: { function: string; bytes: number; files: number }[] = [];
+    let reaperBundle: { dir: string; env: Record<string, string> } | undefined;
     for (const [id, r] of Object.entries(template.Resources)) {
       if (r.Type !== 'AWS::Lambda::Function') continue;
       const assetPath = r.Metadata?.['aws:asset:path'];
@@ -59,6 +66,7 @@ describe('real esbuild bundling', () => {
           stdio: 'pipe',
         });
       }
+      if (/^ReaperFunction/.test(id)) reaperBundle = { dir, env: r.Properties.Environment.Variables };
       rows.push({ function: id.replace(/Function.*$/, ''), bytes: dirSize(dir), files: files.length });
     }
     expect(rows.length).toBe(6);
@@ -67,5 +75,44 @@ describe('real esbuild bundling', () => {
     const reaper = rows.find((r) => r.function === 'Reaper');
     expect(reaper?.bytes).toBeGreaterThan(100_000);
     expect(reaper?.bytes).toBeLessThan(20_000_000);
+
+    // The reaper is a real vSphere handler: run its bundle against the simulator, so node-soap parses the WSDL
+    // from where soap-client.ts looks for it inside the bundle (next to index.mjs) and logs in over SOAP.
+    expect(reaperBundle).toBeDefined();
+    const { dir, env } = reaperBundle as { dir: string; env: Record<string, string> };
+    // NODE_EXTRA_CA_CERTS names the CA where the bundle puts it (/var/task is the bundle's root on Lambda).
+    const caPath = env.NODE_EXTRA_CA_CERTS?.replace(/^\/var\/task\//, `${dir}/`);
+    expect(caPath && existsSync(caPath), env.NODE_EXTRA_CA_CERTS).toBe(true);
+    const sim = await startSimulator({ https: false, timeScale: 0.01 });
+    try {
+      const workflowConfig = JSON.parse(env.WORKFLOW_CONFIG as string);
+      workflowConfig.vcenter = { ...workflowConfig.vcenter, url: sim.url };
+      const invoke = [
+        `const { handler } = await import(${JSON.stringify(join(dir, 'index.mjs'))});`,
+        `const vcenter = ${JSON.stringify({ username: sim.username, password: sim.password })};`,
+        'const report = await handler({}, { getRemainingTimeInMillis: () => 120000, vcenter });',
+        "console.log('REPORT ' + JSON.stringify(report));",
+      ].join('\n');
+      const probeEnv: NodeJS.ProcessEnv = {
+        ...process.env,
+        ...env,
+        NODE_EXTRA_CA_CERTS: caPath,
+        WORKFLOW_CONFIG: JSON.stringify(workflowConfig),
+        AWS_REGION: 'eu-central-1',
+      };
+      // Not on Lambda: credentials come from the context instead of Secrets Manager, and no report event.
+      delete probeEnv.AWS_LAMBDA_FUNCTION_NAME;
+      delete probeEnv.EVENT_BUS_NAME;
+      const { stdout } = await execFileAsync(process.execPath, ['--input-type=module', '-e', invoke], {
+        env: probeEnv,
+      });
+      const line = stdout.split('\n').find((l) => l.startsWith('REPORT '));
+      expect(line, stdout).toBeDefined();
+      const report = JSON.parse((line as string).slice('REPORT '.length));
+      expect(report.scanned).toBe(sim.inventory().length);
+      expect(report.failed).toEqual([]);
+    } finally {
+      await sim.stop();
+    }
   });
 });

@@ -2,6 +2,7 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { placeholdersOf } from '../../cdk/asl.js';
 import { METRIC_NAMESPACE, METRICS } from '../../cdk/metric-names.js';
+import { parseConfig } from '../../lambdas/workflow/config.js';
 import type { Json } from './helpers.js';
 import { exampleConfig, type Synth, synthFixture, writeConfig } from './helpers.js';
 
@@ -54,6 +55,21 @@ describe('InstantCloneStack (example config, fixture ASL)', () => {
       Object.values(ofType(t, 'AWS::Lambda::Function')).find((f) => f.Properties.Description.includes(d));
     expect(byDescription('WaitForIp state')?.Properties.Timeout).toBe(225);
     expect(byDescription('InstantClone state')?.Properties.Timeout).toBe(285);
+  });
+
+  it("every function's WORKFLOW_CONFIG parses with the handlers' own schema, as they will read it", () => {
+    const fns = Object.values(ofType(t, 'AWS::Lambda::Function'));
+    const withConfig = fns.filter((f) => f.Properties.Environment.Variables.WORKFLOW_CONFIG !== undefined);
+    expect(withConfig.length).toBe(fns.length - 1); // all but release
+    for (const f of withConfig) {
+      const text = f.Properties.Environment.Variables.WORKFLOW_CONFIG;
+      // parseConfig throws InvalidConfig naming the first bad field; strict keys catch renamed fields too.
+      const config = parseConfig(text);
+      expect(Object.keys(JSON.parse(text).defaults).sort()).toEqual(Object.keys(config.defaults).sort());
+      expect(Object.keys(config.sources).sort()).toEqual(
+        Object.keys(exampleConfig().sources as object).sort(),
+      );
+    }
   });
 
   it('passes WORKFLOW_CONFIG with secret ids only, and the CA via NODE_EXTRA_CA_CERTS only when configured', () => {
