@@ -18,16 +18,14 @@ const input = z.looseObject({
   release: z.unknown().optional(),
 });
 
-function causeText(cause: unknown): string {
-  return typeof cause === 'string' ? cause : JSON.stringify(cause ?? '');
-}
-
 export const handler = workflowHandler({ input }, async (state) => {
   const fleet = (state.fleet ?? []).map(normalizeRecord);
   const teardown = (state.teardown ?? []) as Rec[];
   const teardownFailures = teardown.filter((t) => t.outcome === 'failed' || t.outcome === 'notOurs');
   let error: { Error: string; Cause: string } | null = null;
-  if (state.error) error = { Error: state.error.Error ?? 'Error', Cause: causeText(state.error.Cause) };
+  // The Cause becomes the execution's failure cause and goes on the bus: the error's message, not the Lambda's
+  // raw error JSON with its stack trace.
+  if (state.error) error = { Error: state.error.Error ?? 'Error', Cause: shortError(state.error).message };
   else if (state.teardownError || teardownFailures.length) {
     const names = teardownFailures.map((t) => t.name).join(', ') || 'unknown clones';
     error = {

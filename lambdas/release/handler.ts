@@ -1,5 +1,6 @@
 // Target of the "Instant Clones Release" rule: resumes the execution waiting in its Ready state.
 import { SendTaskSuccessCommand, SFNClient, TaskDoesNotExist, TaskTimedOut } from '@aws-sdk/client-sfn';
+import { releaseDetail } from '../workflow/events.js';
 
 export interface ReleaseEvent {
   'detail-type'?: string;
@@ -18,17 +19,19 @@ export async function release(
   event: ReleaseEvent,
   client: Pick<SFNClient, 'send'> = sfn,
 ): Promise<ReleaseResult> {
-  const token = event.detail?.taskToken;
-  if (typeof token !== 'string' || token.length === 0 || token.length > 1024) {
+  const parsed = releaseDetail.safeParse(event.detail);
+  if (!parsed.success) {
     // A malformed event cannot succeed on retry; fail loudly so it lands in the DLQ with the error.
+    const issue = parsed.error.issues[0];
     throw new TypeError(
-      'Instant Clones Release: detail.taskToken must be a non-empty string (at most 1024 chars)',
+      `Instant Clones Release: detail.${issue?.path.join('.') || 'taskToken'}: ${issue?.message ?? 'invalid'} (docs/events.md)`,
     );
   }
+  const { taskToken: token, releasedBy, reason } = parsed.data;
   const output = {
     releasedAt: new Date().toISOString(),
-    ...(typeof event.detail?.releasedBy === 'string' ? { releasedBy: event.detail.releasedBy } : {}),
-    ...(typeof event.detail?.reason === 'string' ? { reason: event.detail.reason } : {}),
+    ...(releasedBy === undefined ? {} : { releasedBy }),
+    ...(reason === undefined ? {} : { reason }),
   };
   try {
     await client.send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify(output) }));
