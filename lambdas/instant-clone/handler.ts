@@ -66,7 +66,9 @@ export const handler = workflowHandler({ input }, async ({ run, clone }, { vcent
       moref = (await finishTask(c, task, remainingMs()).catch(async (error: unknown) => {
         // A concurrent or crashed earlier attempt may have created it meanwhile.
         if (faultNameOf(error) !== 'DuplicateName') throw error;
-        return findRunClone(c, folderPath, clone.name, run.runId);
+        const existing = await findRunClone(c, folderPath, clone.name, run.runId);
+        if (!existing) throw error; // the name is taken but not by a VM we can find: report the fault
+        return existing;
       })) as MoRef;
     }
     const { mac, nicKey } = await cloneNic(c, moref);

@@ -107,6 +107,15 @@ describe('workflow fault matrix', () => {
     expect(retried(result, 'InstantClone')).toBe(1);
   });
 
+  it('DuplicateName with no clone of that name to reuse → CloneFailed naming the fault', async () => {
+    sim.injectFault({ method: 'InstantClone_Task', fault: 'DuplicateName', count: 1 });
+    result = await run(sim, request());
+    expect(result).toMatchObject({ status: 'FAILED', error: 'CloneFailed' });
+    const error = summaryOf(result).clones[0]?.error;
+    expect(error?.name).toBe('CloneFailed');
+    expect(error?.message).toContain('DuplicateName');
+  });
+
   it('lease timeout → teardown all the same, reported as an expired lease', async () => {
     result = await run(sim, request({ leaseMinutes: 1 }), { release: 'never' });
     expect(result.status).toBe('SUCCEEDED');
