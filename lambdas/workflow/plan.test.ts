@@ -7,6 +7,16 @@ const config = testConfig();
 const now = new Date('2026-01-01T00:00:00Z');
 
 describe('planRun', () => {
+  it('stamps the lease end as leaseExpires; the reaper adds the provisioning allowance itself', () => {
+    const request = parseRequest(
+      { requesterId: 'me', namePrefix: 'ci', sources: [{ source: 'linux', count: 1 }], leaseMinutes: 90 },
+      config,
+    );
+    const { run } = planRun(request, config, 'exec-1', now);
+    expect(config.defaults.provisioningAllowanceMinutes).toBeGreaterThan(0);
+    expect(run.leaseExpires).toBe('2026-01-01T01:30:00.000Z');
+  });
+
   it('spreads clones round-robin over the source paths with deterministic names', () => {
     const request = parseRequest(
       {

@@ -15,7 +15,10 @@ export interface Run {
   leaseSeconds: number;
   /** false when leaseMinutes is 0: tear down right after the fleet is ready */
   waitForRelease: boolean;
-  /** written to every clone; the reaper removes clones past it */
+  /**
+   * written to every clone; the reaper removes clones once it plus provisioningAllowanceMinutes has passed (the
+   * allowance covers the provisioning before Ready, where the lease really starts)
+   */
   leaseExpires: string;
   ipTimeoutSeconds: number;
   folder: string | null;
@@ -45,7 +48,6 @@ export function planRun(
   const total = request.sources.reduce((n, s) => n + s.count, 0);
   const leaseMinutes = request.leaseMinutes ?? d.leaseMinutes;
   const leaseSeconds = Math.max(1, Math.round(leaseMinutes * 60));
-  const expires = now.getTime() + (d.provisioningAllowanceMinutes * 60 + leaseSeconds) * 1000;
   const run: Run = {
     runId,
     executionName,
@@ -55,7 +57,7 @@ export function planRun(
     maxConcurrency: request.maxConcurrency ?? d.maxConcurrency,
     leaseSeconds,
     waitForRelease: leaseMinutes > 0,
-    leaseExpires: new Date(expires).toISOString(),
+    leaseExpires: new Date(now.getTime() + leaseSeconds * 1000).toISOString(),
     ipTimeoutSeconds: request.ipTimeoutSeconds ?? d.ipTimeoutSeconds,
     folder: request.folder ?? null,
     pool: request.pool ?? null,
