@@ -5,6 +5,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -61,6 +62,12 @@ export class Triggers extends Construct {
     this.releaseRule.addTarget(
       new targets.LambdaFunction(props.releaseFunction, { deadLetterQueue: this.deadLetterQueue, ...RETRY }),
     );
+    // EventBridge invokes Lambda asynchronously and counts the hand-over as delivered, so the rule's DLQ never
+    // sees an event the release handler rejected (bad token, SendTaskSuccess failing); after Lambda's own
+    // retries, its on-failure destination puts it in the same queue.
+    props.releaseFunction.configureAsyncInvoke({
+      onFailure: new destinations.SqsDestination(this.deadLetterQueue),
+    });
 
     const nightly = props.schedules.nightlyFleet;
     if (nightly !== undefined) {

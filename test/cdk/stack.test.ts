@@ -276,6 +276,20 @@ describe('InstantCloneStack (example config, fixture ASL)', () => {
     });
   });
 
+  it('a Release event the release function rejects reaches the DLQ too (Lambda async on-failure destination)', () => {
+    const [dlqId] = Object.keys(ofType(t, 'AWS::SQS::Queue'));
+    const configs = Object.values(ofType(t, 'AWS::Lambda::EventInvokeConfig'));
+    const release = configs.find((c) => /^ReleaseFunction/.test(c.Properties.FunctionName.Ref));
+    expect(release?.Properties.DestinationConfig.OnFailure.Destination).toEqual({
+      'Fn::GetAtt': [dlqId, 'Arn'],
+    });
+    const send = statements(t).find(
+      ({ policy, statement }) =>
+        policy.startsWith('ReleaseFunction') && asList(statement.Action).includes('sqs:SendMessage'),
+    );
+    expect(send?.statement.Resource).toEqual({ 'Fn::GetAtt': [dlqId, 'Arn'] });
+  });
+
   it('schedules: nightly fleet (cron, time zone, input from config) and the reaper rate', () => {
     t.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'cron(0 2 ? * MON-FRI *)',
