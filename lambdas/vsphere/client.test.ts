@@ -1,3 +1,4 @@
+import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { generate } from 'selfsigned';
@@ -88,6 +89,29 @@ describe('VsphereClient sessions, faults and transfers', () => {
     await expect(
       v.VsphereClient.connect({ url: 'http://127.0.0.1:1/sdk', username: 'a', password: 'b' }),
     ).rejects.toBeInstanceOf(v.VsphereTransportError);
+  });
+
+  it('reports a 200 response that is not SOAP (portal, proxy, wrong URL) as VsphereTransportError', async () => {
+    for (const body of ['<html><body>portal</body></html>', 'not xml', '']) {
+      const server = http.createServer((_req, res) => {
+        res.setHeader('Content-Type', 'text/html');
+        res.end(body);
+      });
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      try {
+        const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/sdk`;
+        const err = await v.VsphereClient.connect({ url, username: 'a', password: 'b' }).catch(
+          (e: unknown) => e,
+        );
+        expect(err, JSON.stringify(body)).toBeInstanceOf(v.VsphereTransportError);
+        expect((err as v.VsphereTransportError).message).toMatch(
+          /RetrieveServiceContent: .* not a SOAP envelope/,
+        );
+      } finally {
+        server.closeAllConnections();
+        server.close();
+      }
+    }
   });
 
   it('reads guest files from a `*` transfer URL on the connected host and uploads with PUT', async () => {

@@ -123,8 +123,33 @@ export class VsphereClient {
       `${method}Async`
     ];
     if (!fn) throw new Error(`vim25 method ${method} is not in the bundled WSDL`);
-    const [, raw] = await fn.call(this.#soap, toSoap(args));
-    return decodeReturnval(raw) as T;
+    let raw: string;
+    try {
+      [, raw] = await fn.call(this.#soap, toSoap(args));
+    } catch (err) {
+      // node-soap rejects a 200 body it cannot read with its own shapes (an Error, or a plain
+      // `{ Fault, response, body }`); they all carry `body`.
+      if (err && typeof err === 'object' && 'body' in err && 'response' in err) {
+        throw this.#unreadable(method, String(err.body), err);
+      }
+      throw err;
+    }
+    try {
+      return decodeReturnval(raw) as T;
+    } catch (err) {
+      throw this.#unreadable(method, raw, err);
+    }
+  }
+
+  /** A 200 response that is not a vim25 SOAP envelope (a proxy, portal or wrong URL answered). */
+  #unreadable(method: string, body: string, cause: unknown): VsphereFault | VsphereTransportError {
+    return (
+      parseSoapFault(body) ??
+      new VsphereTransportError(`${method}: the response from ${this.url.host} is not a SOAP envelope`, {
+        cause,
+        status: 200,
+      })
+    );
   }
 
   async #login(): Promise<void> {
