@@ -1,6 +1,6 @@
 // Shared setup for the workflow tests: a simulator at 1/100 of real latencies, runs through the local runner
 // at the same scale, and the checks every test makes afterwards (no clone left, no secret in any state).
-import { expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import type { JsonValue, LocalExecutionResult, RunLocalWorkflowOptions } from '../../local/runner/index.js';
 import { runLocalWorkflow } from '../../local/runner/index.js';
 import { type RunningSimulator, type SimulatorOptions, startSimulator } from '../../local/simulator/index.js';
@@ -31,6 +31,35 @@ export function run(
   options: Partial<RunLocalWorkflowOptions> = {},
 ): Promise<LocalExecutionResult> {
   return runLocalWorkflow({ simulator: sim, input, timeScale: TIME_SCALE, ...options });
+}
+
+/**
+ * One simulator for a describe block. `run` remembers its result; after each test that result is checked with
+ * expectCleanAfter, and the simulator's injected faults and DHCP mode are reset.
+ */
+export function useSimulator(): {
+  sim: RunningSimulator;
+  run(input: JsonValue, options?: Partial<RunLocalWorkflowOptions>): Promise<LocalExecutionResult>;
+} {
+  let last: LocalExecutionResult | undefined;
+  const t = {
+    sim: undefined as unknown as RunningSimulator,
+    run: async (input: JsonValue, options: Partial<RunLocalWorkflowOptions> = {}) => {
+      last = await run(t.sim, input, options);
+      return last;
+    },
+  };
+  beforeAll(async () => {
+    t.sim = await simulator();
+  });
+  afterEach(() => {
+    if (last) expectCleanAfter(t.sim, last);
+    last = undefined;
+    t.sim.clearFaults();
+    t.sim.setDhcp('up');
+  });
+  afterAll(() => t.sim.stop());
+  return t;
 }
 
 /** Every state input/output, every recorded event and the output: no password, no session cookie. */
