@@ -159,3 +159,42 @@ describe('standalone `npm run sim`', () => {
     expect(code).toBe(0);
   });
 });
+
+describe('guest operations readiness', () => {
+  let sim: RunningSimulator;
+  afterAll(() => sim.stop());
+
+  it('pushes guest.guestOperationsReady as soon as tools start in a powered-on CloneVM_Task clone', async () => {
+    sim = await startSimulator({ https: false, timeScale: 0.01, guestOpsUnavailableMs: 20000 });
+    const c = new RawSoap(sim);
+    await c.login();
+    const src = await c.find(sim.sources.notFrozen);
+    const found = await c.call(
+      'FindByInventoryPath',
+      '<_this type="SearchIndex">SearchIndex</_this><inventoryPath>DC0/vm/workloads</inventoryPath>',
+    );
+    const folder = /<returnval type="Folder">([^<]+)</.exec(found.xml)?.[1];
+    const done = await c.task(
+      'CloneVM_Task',
+      src,
+      `<folder type="Folder">${folder}</folder><name>full-clone</name><spec><location></location><template>false</template><powerOn>true</powerOn></spec>`,
+    );
+    const clone = /<result xsi:type="ManagedObjectReference" type="VirtualMachine">([^<]+)</.exec(done)?.[1];
+    const clonedAt = Date.now();
+    await c.call(
+      'CreateFilter',
+      `<_this type="PropertyCollector">propertyCollector</_this><spec><propSet><type>VirtualMachine</type><all>false</all><pathSet>guest.guestOperationsReady</pathSet></propSet><objectSet><obj type="VirtualMachine">${clone}</obj><skip>false</skip></objectSet></spec><partialUpdates>false</partialUpdates>`,
+    );
+    const wait = (version: string) =>
+      c.call(
+        'WaitForUpdatesEx',
+        `<_this type="PropertyCollector">propertyCollector</_this><version>${version}</version><options><maxWaitSeconds>5</maxWaitSeconds></options>`,
+      );
+    const first = await wait('');
+    expect(first.xml).toContain('<val xsi:type="xsd:boolean">false</val>');
+    const ready = await wait(/<version>([^<]+)</.exec(first.xml)?.[1] as string);
+    expect(ready.xml).toContain('<val xsi:type="xsd:boolean">true</val>');
+    // guestOpsUnavailableMs × timeScale = 200 ms; a missed push would only show at the 1 s re-poll.
+    expect(Date.now() - clonedAt).toBeLessThan(700);
+  });
+});

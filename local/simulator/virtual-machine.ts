@@ -23,6 +23,15 @@ function vmTask(
   });
 }
 
+/**
+ * Guest operations refuse (GuestOperationsUnavailable) until tools come up; then the change of
+ * guest.guestOperationsReady is pushed to WaitForUpdatesEx like vCenter does.
+ */
+function toolsStartLater(sim: Sim, vm: VmState): void {
+  vm.guestOpsReadyAt = Date.now() + sim.guestOpsUnavailableMs;
+  sim.sched.at(sim.guestOpsUnavailableMs + 1, () => sim.inv.changed());
+}
+
 function applyDeviceChanges(vm: VmState, changes: XNode[], extraConfigNodes: XNode[]): void {
   for (const dc of changes) {
     const dev = child(dc, 'device');
@@ -88,8 +97,7 @@ function instantClone(sim: Sim, call: XNode) {
     clone.hostName = src.hostName;
     clone.guestNicName = src.guestNicName;
     applyDeviceChanges(clone, kids(loc, 'deviceChange'), kids(spec, 'config'));
-    clone.guestOpsReadyAt = Date.now() + sim.guestOpsUnavailableMs;
-    sim.sched.at(sim.guestOpsUnavailableMs + 1, () => sim.inv.changed());
+    toolsStartLater(sim, clone);
     for (const [p, f] of sim.guests.of(src).files) sim.guests.of(clone).files.set(p, { ...f });
     return new MoRef('VirtualMachine', clone.id);
   });
@@ -126,7 +134,7 @@ function cloneVm(sim: Sim, call: XNode) {
       origin: 'dhcp',
       ip: powerOn && clone.nic.connected ? sim.dhcp.allocate() : undefined,
     };
-    clone.guestOpsReadyAt = Date.now() + sim.guestOpsUnavailableMs;
+    toolsStartLater(sim, clone);
     return new MoRef('VirtualMachine', clone.id);
   });
 }
@@ -163,7 +171,6 @@ export function registerVirtualMachine(sim: Sim): void {
       return vmTask(s, 'PowerOnVM_Task', vm, 'powerOn', () => {
         if (vm.powerState === 'poweredOn') throw invalidPowerState('poweredOff', 'poweredOn');
         vm.powerState = 'poweredOn';
-        vm.guestOpsReadyAt = Date.now() + s.guestOpsUnavailableMs;
         vm.guestNet = {
           mac: vm.nic.mac,
           prefix: 24,
@@ -171,7 +178,7 @@ export function registerVirtualMachine(sim: Sim): void {
           ip: vm.nic.startConnected ? s.dhcp.allocate() : undefined,
         };
         vm.nic.connected = vm.nic.startConnected;
-        s.sched.at(s.guestOpsUnavailableMs + 1, () => s.inv.changed());
+        toolsStartLater(s, vm);
         s.inv.changed();
         return undefined;
       });
