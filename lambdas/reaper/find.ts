@@ -33,7 +33,13 @@ export interface Scan {
   expired: LeakedVm[];
 }
 
-const PATHS = ['name', 'runtime.powerState', 'config.template', 'config.extraConfig'];
+const PATHS = [
+  'name',
+  'runtime.powerState',
+  'runtime.instantCloneFrozen',
+  'config.template',
+  'config.extraConfig',
+];
 
 /** ISO-8601 or epoch seconds/milliseconds; undefined when it is neither. */
 export function parseLeaseExpiry(value: string): number | undefined {
@@ -53,6 +59,10 @@ function text(value: unknown): string | undefined {
     for (const key of ['$value', '_', 'value']) if (key in v) return text(v[key]);
   }
   return undefined;
+}
+
+function isTrue(value: unknown): boolean {
+  return value === true || value === 'true';
 }
 
 /** `config.extraConfig` (OptionValue[], possibly wrapped as ArrayOfOptionValue) → key/value record. */
@@ -97,7 +107,10 @@ async function scanMarkedClones(c: VsphereClient, wanted: (vm: LeakedVm) => bool
     const scan: Scan = { scanned: objects.length, marked: 0, unparseable: [], expired: [] };
     for (const o of objects) {
       const props = Object.fromEntries(o.propSet.map((p) => [p.name, p.val]));
-      if (props['config.template'] === true || props['config.template'] === 'true') continue;
+      if (isTrue(props['config.template'])) continue;
+      // A frozen VM is an instant-clone source, never a leaked clone; but a source built from one of our clones
+      // (CloneVM_Task copies extraConfig) still carries that clone's marker and long-expired lease.
+      if (isTrue(props['runtime.instantCloneFrozen'])) continue;
       const extra = extraConfigRecord(props['config.extraConfig']);
       const runId = extra[MARKER_RUN];
       if (runId === undefined || runId === '') continue;

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { METRICS } from '../../cdk/metric-names.js';
 import type { RunningSimulator } from '../../local/simulator/index.js';
 import { type SimulatorWithClient, startSimulatorWithClient } from '../../test/support/simulator-client.js';
-import type { VsphereClient } from '../vsphere/index.js';
+import { findByInventoryPath, reconfigVmTask, type VsphereClient, waitForTask } from '../vsphere/index.js';
 import { MARKER_LEASE_EXPIRES, MARKER_RUN } from '../workflow/naming.js';
 import { extraConfigRecord, parseLeaseExpiry } from './find.js';
 import { runReaper } from './handler.js';
@@ -82,6 +82,25 @@ describe('reaper against the simulator', () => {
     // One scan: a ContainerView and one RetrievePropertiesEx, no per-VM reads.
     expect(sim.stats().calls.CreateContainerView).toBe(1);
     expect(sim.stats().calls.RetrievePropertiesEx).toBe(1);
+  });
+
+  it('leaves a frozen source alone even when it carries an expired run marker', async () => {
+    // A source built from one of our clones keeps that clone's guestinfo.ic.* (CloneVM_Task copies extraConfig).
+    const source = await findByInventoryPath(client, sim.sources.linux);
+    if (source === undefined) throw new Error(`no ${sim.sources.linux}`);
+    const task = await reconfigVmTask(client, source, {
+      extraConfig: [
+        { key: MARKER_RUN, value: 'old-run' },
+        { key: MARKER_LEASE_EXPIRES, value: iso(now - 30 * HOUR) },
+      ],
+    });
+    await waitForTask(client, task, { timeoutMs: 10_000 });
+    plant('leak', iso(now - 30 * HOUR));
+
+    const report = await reapExpiredClones(client, { now, maxPerRun: 10, allowanceMs: HOUR });
+
+    expect(report.reaped.map((r) => r.name)).toEqual(['leak']);
+    expect(names()).toContain(sim.sources.linux.split('/').pop());
   });
 
   it('is bounded per run, oldest lease first, and idempotent across runs', async () => {
