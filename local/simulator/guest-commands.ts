@@ -74,10 +74,7 @@ export function runCommand(env: GuestEnv, words: string[], t0: number): CommandR
   if (cmd === 'echo' || cmd === 'write-output' || cmd === 'write-host') return ok(`${args.join(' ')}\n`);
   if (cmd === 'printf') return ok((args[0] ?? '').replace(/\\n/g, '\n').replace(/%s/, args[1] ?? ''));
   if (cmd === 'false') return ok('', 1);
-  if (cmd === 'hostname')
-    return ok(
-      a[0] === '-i' || a[0] === '-I'.toLowerCase() ? `${env.ipAt(t)?.ip ?? ''} \n` : `${env.hostName}\n`,
-    );
+  if (cmd === 'hostname') return ok(a[0] === '-i' ? `${env.ipAt(t)?.ip ?? ''} \n` : `${env.hostName}\n`);
   if (cmd === 'cat' || cmd === 'type') {
     const c = env.readFile(args[0] ?? '');
     return c === undefined ? ok('', 1) : ok(c);

@@ -22,14 +22,12 @@ interface NetEvent {
   ip?: string;
   prefix: number;
   origin: 'dhcp' | 'manual' | 'linklayer';
-  usable: boolean;
 }
 
 class Guest {
   readonly files = new Map<string, { content: string; at: number }>();
   readonly procs = new Map<number, GuestProcess>();
   readonly timeline: NetEvent[] = [];
-  refreshAt?: number;
   leaseAt?: number;
 }
 
@@ -99,11 +97,9 @@ export class Guests {
       refresh: (t) => {
         // later refreshes join a pending lease; after it landed they renew the same address at once
         if (g.leaseAt !== undefined) return Math.max(t, g.leaseAt);
-        g.refreshAt = t;
-        g.leaseAt = undefined;
         const connected = vm.nic.connected && vm.powerState === 'poweredOn';
         const mac = vm.nic.mac;
-        this.schedule(vm, { at: t, mac, prefix: 24, origin: 'dhcp', usable: false });
+        this.schedule(vm, { at: t, mac, prefix: 24, origin: 'dhcp' });
         if (!connected || this.dhcp.mode === 'down') return undefined;
         const at = t + l.ms('ipAfterRefresh');
         if (this.dhcp.mode === 'linkLocal') {
@@ -113,16 +109,15 @@ export class Guests {
             ip: this.dhcp.linkLocal(),
             prefix: 16,
             origin: 'linklayer',
-            usable: false,
           });
           return undefined;
         }
         g.leaseAt = at;
-        this.schedule(vm, { at, mac, ip: this.dhcp.allocate(), prefix: 24, origin: 'dhcp', usable: true });
+        this.schedule(vm, { at, mac, ip: this.dhcp.allocate(), prefix: 24, origin: 'dhcp' });
         return at;
       },
       setStatic: (t, ip, prefix) =>
-        this.schedule(vm, { at: t, mac: vm.nic.mac, ip, prefix, origin: 'manual', usable: true }),
+        this.schedule(vm, { at: t, mac: vm.nic.mac, ip, prefix, origin: 'manual' }),
       guestinfo: (key) => vm.extraConfig.get(key),
       readFile: (p) => this.readFile(vm, p),
       writeFile: (t, p, content, append) => {

@@ -1,7 +1,7 @@
 // ServiceInstance: RetrieveServiceContent (readable without a session), CurrentTime.
 import { IDS } from './inventory.js';
 import type { Sim } from './sim.js';
-import { date, MoRef, obj, str } from './values.js';
+import { date, MoRef, obj } from './values.js';
 
 export function serviceContent(sim: Sim) {
   const m = (type: string, value: string) => new MoRef(type, value);
@@ -42,5 +42,4 @@ export function registerServiceInstance(sim: Sim): void {
       });
     return undefined;
   });
-  void str;
 }

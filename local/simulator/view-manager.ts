@@ -9,7 +9,6 @@ interface View {
   container: MoRef;
   types: string[];
   recursive: boolean;
-  sessionKey: string;
 }
 
 const views = new WeakMap<Sim, Map<string, View>>();
@@ -45,16 +44,16 @@ function childrenOf(sim: Sim, ref: MoRef, ctx: CallCtx): MoRef[] {
 function viewContents(sim: Sim, v: View, ctx: CallCtx): MoRef[] {
   const out: MoRef[] = [];
   const seen = new Set<string>();
-  const visit = (ref: MoRef, depth: number) => {
+  const visit = (ref: MoRef) => {
     for (const c of childrenOf(sim, ref, ctx)) {
       const key = `${c.type}:${c.value}`;
       if (seen.has(key)) continue;
       seen.add(key);
       if (v.types.length === 0 || v.types.includes(c.type) || v.types.includes('ManagedEntity')) out.push(c);
-      if (v.recursive) visit(c, depth + 1);
+      if (v.recursive) visit(c);
     }
   };
-  visit(v.container, 0);
+  visit(v.container);
   return out;
 }
 
@@ -67,7 +66,6 @@ export function registerViewManager(sim: Sim): void {
         container,
         types: kids(call, 'type').map((t) => t.text.trim()),
         recursive: textOf(call, 'recursive') === 'true',
-        sessionKey: ctx.session?.key ?? '',
       });
       return new MoRef('ContainerView', id);
     },

@@ -3,7 +3,6 @@ import { DOMParser } from '@xmldom/xmldom';
 import { Arr, MoRef, Obj, Prim, type Val } from './values.js';
 
 export const XSI = 'http://www.w3.org/2001/XMLSchema-instance';
-const SOAPENV = 'http://schemas.xmlsoap.org/soap/envelope/';
 
 /** A parsed request element: local names only, xsi:type resolved to its local name. */
 export interface XNode {
@@ -59,7 +58,6 @@ export function parseEnvelope(xml: string): XNode {
   if (env.name !== 'Envelope' || !body) throw new BadRequest('not a SOAP envelope');
   const call = body.children[0];
   if (!call) throw new BadRequest('empty SOAP body');
-  void SOAPENV;
   return call;
 }
 
