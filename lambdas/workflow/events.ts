@@ -252,6 +252,16 @@ const timing = (startedAt: string, ms: number) => ({
   ms,
 });
 
+/** The one-clone run's phase statistics, as Ready and Released both report them. */
+const examplePhases = {
+  clone: { n: 1, min: 4310, max: 4310, avg: 4310 },
+  reconnect: { n: 1, min: 820, max: 820, avg: 820 },
+  refresh: { n: 1, min: 6120, max: 6120, avg: 6120 },
+  ip: { n: 1, min: 240, max: 240, avg: 240 },
+  smoke: null,
+  total: { n: 1, min: 11490, max: 11490, avg: 11490 },
+};
+
 export const EXAMPLE_DETAILS = {
   requested: [EXAMPLE_REQUESTS.oneLinuxClone, EXAMPLE_REQUESTS.windowsPair],
   ready: [
@@ -267,14 +277,7 @@ export const EXAMPLE_DETAILS = {
         ready: 1,
         failed: 0,
         minReady: 1,
-        phases: {
-          clone: { n: 1, min: 4310, max: 4310, avg: 4310 },
-          reconnect: { n: 1, min: 820, max: 820, avg: 820 },
-          refresh: { n: 1, min: 6120, max: 6120, avg: 6120 },
-          ip: { n: 1, min: 240, max: 240, avg: 240 },
-          smoke: null,
-          total: { n: 1, min: 11490, max: 11490, avg: 11490 },
-        },
+        phases: examplePhases,
       },
       clones: [
         {
@@ -332,15 +335,7 @@ export const EXAMPLE_DETAILS = {
             teardown: 'destroyed',
           },
         ],
-        phases: {
-          clone: { n: 1, min: 4310, max: 4310, avg: 4310 },
-          reconnect: { n: 1, min: 820, max: 820, avg: 820 },
-          refresh: { n: 1, min: 6120, max: 6120, avg: 6120 },
-          ip: { n: 1, min: 240, max: 240, avg: 240 },
-          smoke: null,
-          total: { n: 1, min: 11490, max: 11490, avg: 11490 },
-          teardown: { n: 1, min: 2150, max: 2150, avg: 2150 },
-        },
+        phases: { ...examplePhases, teardown: { n: 1, min: 2150, max: 2150, avg: 2150 } },
       },
     },
   ],
