@@ -92,7 +92,7 @@ async function waitForUpdates(sim: Sim, call: XNode, ctx: CallCtx): Promise<Obj 
       });
     }
     const left = deadline - Date.now();
-    if (left <= 0 || !sim.sessions.fromCookie(`vmware_soap_session=${ctx.session?.key}`)) return undefined;
+    if (left <= 0 || !sim.sessions.get(ctx.session?.key)) return undefined;
     await new Promise<void>((resolve) => {
       const done = () => {
         clearTimeout(timer);

@@ -22,6 +22,11 @@ export class Sessions {
     return m?.[1] ? this.byKey.get(m[1]) : undefined;
   }
 
+  /** The live session with this key (SessionIsActive, long polls ending at logout/expiry). */
+  get(key: string | undefined): Session | undefined {
+    return key === undefined ? undefined : this.byKey.get(key);
+  }
+
   require(s: Session | undefined): Session {
     if (!s)
       throw new SimFault('NotAuthenticated', 'The session is not authenticated.', [
@@ -77,8 +82,7 @@ export function registerSessionManager(sim: import('./sim.js').Sim): void {
       if (ctx.session) s.sessions.logout(ctx.session);
       return undefined;
     },
-    SessionIsActive: (s, call) =>
-      bool(!!s.sessions.fromCookie(`vmware_soap_session=${textOf(call, 'sessionID')}`)),
+    SessionIsActive: (s, call) => bool(!!s.sessions.get(textOf(call, 'sessionID'))),
   });
   sim.providers.push((ref, _s, ctx) =>
     ref.type === 'SessionManager' && ref.value === 'SessionManager'
