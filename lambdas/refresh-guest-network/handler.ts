@@ -7,7 +7,7 @@ import { toWorkflowError } from '../workflow/faults.js';
 import { hostThumbprintOf, readGuestFile, runInGuest } from '../workflow/guest-process.js';
 import { addressesInReport, outputPathFor, refreshProgram } from '../workflow/guest-scripts.js';
 import { firstUsable } from '../workflow/ip-selection.js';
-import { recordPhase } from '../workflow/powertools.js';
+import { recordGuestRetry, recordPhase } from '../workflow/powertools.js';
 import { perCloneInput } from '../workflow/states.js';
 import { startPhase } from '../workflow/timing.js';
 import { workflowHandler } from '../workflow/workflow-handler.js';
@@ -40,7 +40,10 @@ export const handler = workflowHandler(
       recordPhase('refreshPhaseMs', timing);
       return { reportedIp, exitCode, timing };
     } catch (error) {
-      throw toWorkflowError(error, 'guest', `clone ${clone.name}`);
+      const mapped = toWorkflowError(error, 'guest', `clone ${clone.name}`);
+      // The ASL retries this one; counted so the dashboard's guest-op retries widget has data.
+      if (mapped.name === 'GuestOpsUnavailable') recordGuestRetry();
+      throw mapped;
     }
   },
 );

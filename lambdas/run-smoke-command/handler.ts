@@ -3,6 +3,7 @@ import { SmokeCommandFailedError } from '../workflow/errors.js';
 import { toWorkflowError } from '../workflow/faults.js';
 import { runInGuest } from '../workflow/guest-process.js';
 import { smokeProgram } from '../workflow/guest-scripts.js';
+import { recordGuestRetry } from '../workflow/powertools.js';
 import { perCloneInput } from '../workflow/states.js';
 import { startPhase } from '../workflow/timing.js';
 import { workflowHandler } from '../workflow/workflow-handler.js';
@@ -20,7 +21,10 @@ export const handler = workflowHandler(
         throw new SmokeCommandFailedError(`smoke command in ${clone.name} exited with ${exitCode}`);
       return { exitCode, timing: end() };
     } catch (error) {
-      throw toWorkflowError(error, 'guest', `clone ${clone.name}`);
+      const mapped = toWorkflowError(error, 'guest', `clone ${clone.name}`);
+      // The ASL retries this one; counted so the dashboard's guest-op retries widget has data.
+      if (mapped.name === 'GuestOpsUnavailable') recordGuestRetry();
+      throw mapped;
     }
   },
 );
