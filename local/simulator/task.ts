@@ -1,5 +1,5 @@
 // Tasks: queued → running → success | error, with info.result / info.error as vCenter reports them.
-import type { SimFault } from './faults.js';
+import { SimFault } from './faults.js';
 import type { Inventory } from './inventory.js';
 import { bool, date, enumv, int, MoRef, type Obj, obj, str, type Val } from './values.js';
 
@@ -49,17 +49,13 @@ export class Tasks {
     this.inv.changed();
     work().then(
       (result) => this.finish(t, 'success', result),
-      (err: unknown) => {
-        if (err && typeof err === 'object' && 'faultName' in err)
-          this.finish(t, 'error', undefined, err as SimFault);
-        else
-          this.finish(
-            t,
-            'error',
-            undefined,
-            Object.assign(new Error(String(err)), { faultName: 'SystemError' }) as unknown as SimFault,
-          );
-      },
+      (err: unknown) =>
+        this.finish(
+          t,
+          'error',
+          undefined,
+          err instanceof SimFault ? err : new SimFault('SystemError', String(err)),
+        ),
     );
     return new MoRef('Task', t.id);
   }
@@ -83,7 +79,7 @@ export class Tasks {
     if (!t) return undefined;
     const error = t.error
       ? obj('LocalizedMethodFault', {
-          fault: typeof t.error.detail === 'function' ? t.error.detail() : obj('SystemError', {}),
+          fault: t.error.detail(),
           localizedMessage: str(t.error.message),
         })
       : undefined;
