@@ -38,6 +38,20 @@ describe('toWorkflowError', () => {
     expect(toWorkflowError(transport, 'clone', 'vm1').name).toBe('VcenterUnavailable');
   });
 
+  it.each([
+    ['clone', 'VcenterUnavailable'],
+    ['reconnect', 'VcenterUnavailable'],
+    ['guest', 'GuestOpsUnavailable'],
+    ['teardown', 'TeardownFailed'],
+  ] as const)('a vSphere timeout in the %s phase → %s, a name the ASL retries', (phase, name) => {
+    const timeout = Object.assign(new Error('timed out waiting for Task task-9'), {
+      name: 'VsphereTimeoutError',
+    });
+    const e = toWorkflowError(timeout, phase, 'ci-1');
+    expect(e.name).toBe(name);
+    expect(e.message).toContain('did not finish in time');
+  });
+
   it('passes workflow errors and unknown errors through', () => {
     const own = new IpTimeoutError('x');
     expect(toWorkflowError(own, 'ip', 'vm1')).toBe(own);

@@ -65,6 +65,15 @@ export function toWorkflowError(error: unknown, phase: Phase, what: string): Err
       ? new GuestOpsUnavailableError(`${what}: guest transfer failed: ${message}`, opts)
       : new VcenterUnavailableError(`${what}: ${message}`, opts);
   }
+  if (error instanceof Error && error.name === 'VsphereTimeoutError') {
+    // A vSphere task or wait that outlived this invocation's budget. Under its own name it would match no
+    // Retry: an InstantClone whose task is still running would then be discarded with no moref and its
+    // clone left to the reaper. As VcenterUnavailable it is retried, and the retry finds the clone by name.
+    const detail = `${what}: vCenter did not finish in time (${message})`;
+    if (phase === 'guest') return new GuestOpsUnavailableError(detail, opts);
+    if (phase === 'teardown') return new TeardownFailedError(detail, opts);
+    return new VcenterUnavailableError(detail, opts);
+  }
   if (fault === undefined) return error instanceof Error ? error : new Error(message);
   if (fault === 'InvalidLogin' || fault === 'NotAuthenticated') {
     return new LoginFailedError(`vCenter login failed while working on ${what}`, opts);
