@@ -28,7 +28,8 @@ export const handler = workflowHandler(
       return { ip: reportedIp, via: 'guest-script', timing: end() };
     }
     const c = await vcenter();
-    const timeoutMs = Math.min(run.ipTimeoutSeconds * 1000, remainingMs());
+    // At least one look at guest.net, even when the invocation is nearly out of time.
+    const timeoutMs = Math.max(1_000, Math.min(run.ipTimeoutSeconds * 1000, remainingMs()));
     let last: GuestNic[] = [];
     try {
       const nets = await waitForProperty<unknown>(
