@@ -96,6 +96,19 @@ describe('vim25 protocol behaviour', () => {
     expect((await c.call('DestroyView', `<_this type="ContainerView">${view}</_this>`)).status).toBe(200);
   });
 
+  it('FindChild finds a child entity by name, and nothing for an unknown name', async () => {
+    await c.login();
+    const findChild = (name: string) =>
+      c.call(
+        'FindChild',
+        `<_this type="SearchIndex">SearchIndex</_this><entity type="Folder">group-v3</entity><name>${name}</name>`,
+      );
+    expect((await findChild('templates')).xml).toMatch(/<returnval type="Folder">group-v\d+<\/returnval>/);
+    expect((await findChild('nope')).xml).toContain(
+      '<FindChildResponse xmlns="urn:vim25"></FindChildResponse>',
+    );
+  });
+
   it('long-polls WaitForUpdatesEx: empty on timeout, pushes power state changes', async () => {
     const vm = await c.find(sim.sources.notFrozen);
     await c.call(

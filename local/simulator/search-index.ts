@@ -1,5 +1,6 @@
 // SearchIndex: FindByInventoryPath, FindChild.
 import type { Sim } from './sim.js';
+import { Arr, MoRef, Prim } from './values.js';
 import { child, moOf, textOf } from './xml.js';
 
 export function registerSearchIndex(sim: Sim): void {
@@ -10,14 +11,10 @@ export function registerSearchIndex(sim: Sim): void {
       const name = textOf(call, 'name');
       if (!entity) return undefined;
       const kids = s.props(entity, ctx)?.get('childEntity');
-      const list = kids && 'items' in kids ? kids.items : [];
-      return list.find(
-        (r) =>
-          'type' in r &&
-          'value' in r &&
-          s.props(r, ctx)?.get('name')?.toString() !== undefined &&
-          (s.props(r, ctx)?.get('name') as { value?: string })?.value === name,
-      ) as ReturnType<typeof moOf>;
+      return (kids instanceof Arr ? kids.items : []).find((r): r is MoRef => {
+        const n = r instanceof MoRef ? s.props(r, ctx)?.get('name') : undefined;
+        return n instanceof Prim && n.value === name;
+      });
     },
   });
 }
