@@ -14,6 +14,8 @@ export interface WaitForOptions {
 /**
  * Watches `paths` of `obj` with CreateFilter + WaitForUpdatesEx (passing the version back)
  * until `done(values)` holds; always destroys the filter. Returns the values seen last.
+ * Not safe to run concurrently on one client: the session has one PropertyCollector, so each
+ * caller's WaitForUpdatesEx consumes (and skips) the updates of the other callers' filters.
  */
 export async function waitForValues(
   c: VsphereClient,
