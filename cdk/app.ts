@@ -9,7 +9,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { InstantCloneStack } from './instant-clone-stack.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-export const DEFAULT_CONFIG = 'cdk/config.example.json';
+const DEFAULT_CONFIG = 'cdk/config.example.json';
 
 export interface BuildOptions {
   app?: App;

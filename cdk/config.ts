@@ -206,7 +206,6 @@ export const configSchema = z.strictObject({
 });
 
 export type DeployConfig = z.infer<typeof configSchema>;
-export type SourceConfig = z.infer<typeof source>;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';

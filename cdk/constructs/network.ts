@@ -28,8 +28,6 @@ export class Network extends Construct {
   readonly subnets: ec2.SubnetSelection;
   /** Attached to every function. */
   readonly functionSecurityGroup: ec2.SecurityGroup;
-  /** Attached to the interface endpoints this stack creates (undefined in `existing` endpoint mode). */
-  readonly endpointSecurityGroup?: ec2.SecurityGroup;
   readonly vpnConnection?: ec2.VpnConnection;
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
@@ -112,7 +110,6 @@ export class Network extends Construct {
           privateDnsEnabled: true,
         });
       }
-      this.endpointSecurityGroup = endpointSg;
     } else {
       config.endpoints.securityGroupIds.forEach((sgId, i) => {
         const sg = ec2.SecurityGroup.fromSecurityGroupId(this, `ExistingEndpointSg${i}`, sgId, {

@@ -22,7 +22,7 @@ export interface ObservabilityProps {
   readonly vpnConnection?: ec2.VpnConnection;
 }
 
-export function workflowMetric(
+function workflowMetric(
   name: string,
   statistic: string,
   period: Duration = Duration.minutes(5),

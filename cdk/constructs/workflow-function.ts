@@ -13,9 +13,9 @@ import { Construct } from 'constructs';
 /** Where the Lambda runtime unpacks the bundle. */
 const TASK_ROOT = '/var/task';
 /** File name of the vCenter CA bundle inside the bundle (NODE_EXTRA_CA_CERTS points here). */
-export const CA_BUNDLE_FILE = 'vcenter-ca.pem';
+const CA_BUNDLE_FILE = 'vcenter-ca.pem';
 /** Directory of the trimmed vim25 WSDL inside the bundle. */
-export const WSDL_DIR = 'wsdl';
+const WSDL_DIR = 'wsdl';
 const WSDL_SOURCE = 'lambdas/vsphere/wsdl';
 
 // node-soap and some of its dependencies are CommonJS and call require(); an ESM bundle has no require,

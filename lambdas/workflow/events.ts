@@ -146,14 +146,7 @@ export const releaseDetail = z
 
 // ---- Instant Clones Released / Instant Clone Run Failed ---------------------------------------------------
 
-export const TEARDOWN_OUTCOMES = [
-  'destroyed',
-  'alreadyGone',
-  'notFound',
-  'skipped',
-  'notOurs',
-  'failed',
-] as const;
+const TEARDOWN_OUTCOMES = ['destroyed', 'alreadyGone', 'notFound', 'skipped', 'notOurs', 'failed'] as const;
 
 export const runSummary = z
   .strictObject({
