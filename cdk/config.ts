@@ -107,6 +107,8 @@ const cron = z
     'must be an EventBridge Scheduler cron expression with six fields, e.g. "cron(0 2 * * ? *)"',
   );
 
+// Every default lives on its field; `.prefault(...)` runs an omitted object through its own schema so the
+// field defaults apply instead of a second copy of them.
 export const configSchema = z.strictObject({
   /** CloudFormation stack name. */
   stackName: z
@@ -132,7 +134,7 @@ export const configSchema = z.strictObject({
     /** ESXi management addresses: guest file transfer URLs point at the VM's host, not at vCenter. */
     esxiCidrs: z.array(cidr).min(1),
     vpc: z.discriminatedUnion('mode', [existingVpc, newVpc]),
-    endpoints: endpoints.default({ mode: 'create', services: ['secretsmanager', 'states', 'events'] }),
+    endpoints: endpoints.prefault({ mode: 'create' }),
   }),
   sources: z
     .record(z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, 'source names are lower-case kebab-case'), source)
@@ -155,9 +157,9 @@ export const configSchema = z.strictObject({
           /** Upper bound of VMs destroyed per run, so one bad marker cannot empty a cluster in one go. */
           maxPerRun: z.number().int().min(1).max(500).default(25),
         })
-        .default({ enabled: true, rateMinutes: 30, maxPerRun: 25 }),
+        .prefault({}),
     })
-    .default({ reaper: { enabled: true, rateMinutes: 30, maxPerRun: 25 } }),
+    .prefault({}),
   /** Passed to the handlers in WORKFLOW_CONFIG.defaults (lambdas/workflow/config.ts); a request may override some. */
   defaults: z
     .strictObject({
@@ -169,14 +171,7 @@ export const configSchema = z.strictObject({
       /** Time past a lease's expiry before the reaper treats the clone as leaked (the workflow tears down first). */
       provisioningAllowanceMinutes: z.number().int().min(0).max(1440).default(60),
     })
-    .default({
-      maxConcurrency: 5,
-      leaseMinutes: 60,
-      maxLeaseMinutes: 1440,
-      ipTimeoutSeconds: 180,
-      guestScriptTimeoutSeconds: 180,
-      provisioningAllowanceMinutes: 60,
-    }),
+    .prefault({}),
   observability: z
     .strictObject({
       logRetentionDays: z
@@ -202,7 +197,7 @@ export const configSchema = z.strictObject({
         .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/, 'must be an SNS topic ARN')
         .optional(),
     })
-    .default({ logRetentionDays: 30, clonePhaseAlarmMs: 30_000, ipPhaseAlarmMs: 60_000 }),
+    .prefault({}),
 });
 
 export type DeployConfig = z.infer<typeof configSchema>;
