@@ -36,13 +36,21 @@ export function createAgent(url: URL, options: TransportOptions): http.Agent {
   });
 }
 
-/** One HTTP(S) exchange; socket and TLS errors become VsphereTransportError. */
+/**
+ * How long a connection may stay silent. Longer than any WaitForUpdatesEx long poll we make (maxWaitSeconds
+ * ≤ 50 s) and shorter than a Lambda's budget, so a vCenter that accepts and never answers becomes a retried
+ * VsphereTransportError rather than a Lambda timeout.
+ */
+export const IDLE_TIMEOUT_MS = 120_000;
+
+/** One HTTP(S) exchange; socket and TLS errors, and `idleTimeoutMs` of silence, become VsphereTransportError. */
 export function httpRequest(
   agent: http.Agent,
   method: string,
   url: URL,
   headers: Record<string, string>,
   body?: Buffer | string,
+  idleTimeoutMs = IDLE_TIMEOUT_MS,
 ): Promise<HttpResponse> {
   const lib = url.protocol === 'http:' ? http : https;
   return new Promise((resolve, reject) => {
@@ -58,6 +66,11 @@ export function httpRequest(
     });
     req.on('error', (e) =>
       reject(new VsphereTransportError(`${method} ${url.host}: ${e.message}`, { cause: e })),
+    );
+    req.setTimeout(idleTimeoutMs, () =>
+      req.destroy(
+        new Error(`no answer for ${idleTimeoutMs / 1000} s; check that vCenter is up and reachable`),
+      ),
     );
     req.end(body);
   });
