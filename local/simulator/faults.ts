@@ -48,6 +48,9 @@ export class FaultInjector {
   }
   add(rule: FaultRule): void {
     if (!rule.method || !rule.fault) throw new Error('fault rule needs method and fault');
+    // The name becomes an xsi:type in the SOAP fault, so it must be a type name (it can come from /sim/control).
+    if (!/^[A-Za-z][A-Za-z0-9]*$/.test(rule.fault))
+      throw new Error(`fault '${rule.fault}' is not a vim25 type name`);
     this.rules.push({ ...rule });
   }
   clear(): void {

@@ -40,6 +40,12 @@ describe('vim25 protocol behaviour', () => {
     await c.login();
   });
 
+  it('refuses a fault name that is not a type name (it is written into an xsi:type)', () => {
+    expect(() => sim.injectFault({ method: 'Login', fault: 'X" onerror="y' })).toThrow(
+      /not a vim25 type name/,
+    );
+  });
+
   it('injects faults by count and by probability', async () => {
     sim.injectFault({ method: 'FindByInventoryPath', fault: 'RequestCanceled', count: 2 });
     const path = `<_this type="SearchIndex">SearchIndex</_this><inventoryPath>${sim.sources.linux}</inventoryPath>`;
