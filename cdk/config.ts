@@ -91,7 +91,13 @@ const endpoints = z.discriminatedUnion('mode', [
     mode: z.literal('create'),
     services: z
       .array(z.enum(['secretsmanager', 'states', 'events', 'xray', 'sts', 'kms', 'logs', 'monitoring']))
-      .default(['secretsmanager', 'states', 'events']),
+      .default(['secretsmanager', 'states', 'events'])
+      // Without these the handlers cannot fetch secrets, the release function cannot call SendTaskSuccess and
+      // the reaper cannot publish its event, in a VPC with no NAT.
+      .refine(
+        (list) => ['secretsmanager', 'states', 'events'].every((needed) => list.includes(needed as never)),
+        'must include secretsmanager, states and events (the functions call those APIs)',
+      ),
   }),
   /** The VPC already has private-DNS interface endpoints; allow 443 to their security groups. */
   z.strictObject({

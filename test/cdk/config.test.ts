@@ -52,6 +52,10 @@ describe('deployment config', () => {
       (c: Json) => (c.schedules.nightlyFleet.input.sources[1].source = 'nope'),
     ],
     ['defaults.maxConcurrency', (c: Json) => (c.defaults.maxConcurrency = 0)],
+    [
+      'network.endpoints.services',
+      (c: Json) => (c.network.endpoints = { mode: 'create', services: ['secretsmanager', 'events'] }),
+    ],
     ['vcenter.sercet', (c: Json) => (c.vcenter.sercet = 'typo')],
     [
       'env',
