@@ -1,4 +1,5 @@
 // The simulator plus a logged-in vSphere client, for tests of code that talks to vCenter directly.
+import { afterAll, beforeAll } from 'vitest';
 
 import { VsphereClient } from '../../lambdas/vsphere/index.js';
 import { type SimulatorOptions, startSimulator } from '../../local/simulator/index.js';
@@ -30,4 +31,17 @@ export async function startSimulatorWithClient(
       await sim.stop();
     },
   };
+}
+
+/**
+ * Registers beforeAll/afterAll for one simulator and client shared by a describe block; the returned object is
+ * filled in before the first test runs.
+ */
+export function useSimulatorWithClient(options?: SimulatorOptions): SimulatorWithClient {
+  const env = {} as SimulatorWithClient;
+  beforeAll(async () => {
+    Object.assign(env, await startSimulatorWithClient(options));
+  });
+  afterAll(() => env.stop());
+  return env;
 }
