@@ -5,7 +5,8 @@ import type { DhcpMode } from './types.js';
 export class Dhcp {
   mode: DhcpMode = 'up';
   private next = 0;
-  readonly leases: { vm: string; ip: string; at: number }[] = [];
+  /** leases handed out, with the host name the client sent (DHCP option 12) */
+  readonly leases: { vm: string; ip: string; at: number; hostname?: string }[] = [];
 
   /** a fresh, never reused address */
   allocate(): string {

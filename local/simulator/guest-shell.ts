@@ -1,6 +1,7 @@
 // A tiny shell for the simulated guest: splits a command line into simple commands (sh or cmd.exe
-// syntax), expands $VARS, follows && || ;, handles > / >> redirection, exec > file, set -e and exit N.
-// Loops are not iterated: a loop that follows a refresh waits for the lease once (see README.md).
+// syntax), expands $VARS and $( pipelines ), follows && || ; and if/elif/else/fi, handles > / >> redirection,
+// exec > file, set -e and exit N. Loops are not iterated: a loop that follows a refresh waits for the lease
+// once (see README.md).
 import { runCommand } from './guest-commands.js';
 import type { GuestEnv } from './guest-env.js';
 
@@ -79,6 +80,53 @@ export function words(text: string, win: boolean): string[] {
 const LOOP_WORDS = /^(while|until|for|do|goto|:\w+|foreach)\b/i;
 const KEYWORDS = /^(then|do|else|elif|if|while|until|\{|\(|!)\s+/;
 
+/** Text filters that read piped input: grep, head, cut, tr. Undefined when `ws` is not one. */
+export function filter(ws: string[], input: string): { out: string; code: number } | undefined {
+  const [cmd = '', ...args] = ws;
+  const lines = input.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  const join = (ls: string[]) => (ls.length ? `${ls.join('\n')}\n` : '');
+  if (cmd === 'grep' || cmd === 'egrep') {
+    const flags = args.filter((w) => /^-[a-z]+$/i.test(w)).join('');
+    const pat = args.find((w) => !/^-[a-z]+$/i.test(w)) ?? '';
+    const fold = (x: string) => (flags.includes('i') ? x.toLowerCase() : x);
+    const anchored = /^\^(.*)\$$/.exec(pat);
+    const hit = (l: string) =>
+      flags.includes('x') || anchored
+        ? fold(l) === fold(anchored?.[1] ?? pat)
+        : fold(l).includes(fold(pat));
+    const kept = lines.filter((l) => hit(l) !== flags.includes('v'));
+    return { out: flags.includes('q') ? '' : join(kept), code: kept.length ? 0 : 1 };
+  }
+  if (cmd === 'head') {
+    const n = Number(args[args.indexOf('-n') + 1] ?? /^-(\d+)$/.exec(args[0] ?? '')?.[1] ?? 10);
+    return { out: join(lines.slice(0, n)), code: 0 };
+  }
+  if (cmd === 'cut') {
+    const opt = (k: string) => {
+      const i = args.findIndex((w) => w.startsWith(k));
+      if (i < 0) return undefined;
+      return (args[i] as string).length > 2 ? (args[i] as string).slice(2) : args[i + 1];
+    };
+    const d = opt('-d') ?? '\t';
+    const f = Number(opt('-f') ?? 1);
+    return { out: join(lines.map((l) => l.split(d)[f - 1] ?? (l.includes(d) ? '' : l))), code: 0 };
+  }
+  if (cmd === 'tr' && args[0] === '-d') {
+    const chars = new Set((args[1] ?? '').replace(/\\n/g, '\n'));
+    return { out: [...input].filter((c) => !chars.has(c)).join(''), code: 0 };
+  }
+  return undefined;
+}
+
+/** An if … fi being evaluated: is the current part running, has a branch been taken. */
+interface IfFrame {
+  outer: boolean;
+  phase: 'cond' | 'body';
+  taken: boolean;
+  active: boolean;
+}
+
 export function runScript(env: GuestEnv, script: string, start: number): ScriptResult {
   const win = env.os === 'windows';
   const vars = new Map<string, string>();
@@ -88,20 +136,34 @@ export function runScript(env: GuestEnv, script: string, start: number): ScriptR
   let execTarget: { path: string; append: boolean } | undefined;
   let pipeInput: string | undefined;
   let waitedForLease = false;
+  let skipPipe = false;
+  const ifs: IfFrame[] = [];
+  const running = () => ifs.at(-1)?.active ?? true;
   const output: string[] = [];
   const expand = (s: string) =>
     win
       ? s
       : s
-          .replace(/\$\(([^()]*)\)/g, (_m, inner: string) => runInner(inner).trim())
+          .replace(/\$\(((?:[^()]|\([^()]*\))*)\)/g, (_m, inner: string) => runInner(inner).trim())
           .replace(
             /\$\{(\w+)\}|\$(\w+)/g,
             (_m, a?: string, b?: string) => vars.get((a ?? b) as string) ?? '',
           );
+  // $( … ): a pipeline of simple commands; its output, redirections to /dev/null dropped
   const runInner = (inner: string): string => {
-    const r = runCommand(env, words(expand(inner), win), t);
-    t = r.t;
-    return r.out;
+    let input: string | undefined;
+    for (const part of splitSegments(inner, win)) {
+      const ws = words(expand(part.text.replace(/\s*\d?>+\s*\S+/g, '')), win);
+      const filtered = input === undefined ? undefined : filter(ws, input);
+      if (filtered) {
+        input = filtered.out;
+        continue;
+      }
+      const r = runCommand(env, ws, t);
+      t = r.t;
+      input = r.out;
+    }
+    return input ?? '';
   };
   const emit = (out: string, redirect?: { path: string; append: boolean }) => {
     const target = redirect ?? execTarget;
@@ -113,8 +175,43 @@ export function runScript(env: GuestEnv, script: string, start: number): ScriptR
   const segs = splitSegments(script, win);
   for (const [i, seg] of segs.entries()) {
     const prevSep = segs[i - 1]?.sep;
-    if ((prevSep === '&&' && code !== 0) || (prevSep === '||' && code === 0)) continue;
     let text = seg.text.replace(/^@/, '');
+    // if / elif / else / fi, evaluated: only the branch whose condition held runs
+    if (!win) {
+      const kw = /^(if|then|elif|else|fi)\b\s*/.exec(text);
+      if (kw) {
+        const top = ifs.at(-1);
+        if (kw[1] === 'if') ifs.push({ outer: running(), phase: 'cond', taken: false, active: running() });
+        else if (top && kw[1] === 'then') {
+          top.phase = 'body';
+          top.active = top.outer && top.active && !top.taken && code === 0;
+          if (top.active) top.taken = true;
+        } else if (top && kw[1] === 'elif') {
+          top.phase = 'cond';
+          top.active = top.outer && !top.taken;
+        } else if (top && kw[1] === 'else') {
+          top.phase = 'body';
+          top.active = top.outer && !top.taken;
+          top.taken = true;
+        } else if (top && kw[1] === 'fi') {
+          ifs.pop();
+          if (!top.taken && top.outer) code = 0;
+        }
+        text = text.slice(kw[0].length);
+        if (text === '') continue;
+      }
+    }
+    if (!running()) continue;
+    // a command skipped by && or || takes the rest of its pipeline with it
+    if (skipPipe && prevSep === '|') {
+      skipPipe = seg.sep === '|';
+      continue;
+    }
+    if ((prevSep === '&&' && code !== 0) || (prevSep === '||' && code === 0)) {
+      skipPipe = seg.sep === '|';
+      continue;
+    }
+    skipPipe = false;
     while (KEYWORDS.test(text)) text = text.replace(KEYWORDS, '');
     if (LOOP_WORDS.test(text) && !waitedForLease) {
       // A loop that polls for the address: model it as waiting until the pending lease lands.
@@ -155,7 +252,8 @@ export function runScript(env: GuestEnv, script: string, start: number): ScriptR
     } else if (win && /^set\s+(\w+)=(.*)$/i.test(text)) {
       code = 0;
     } else {
-      const r = runCommand(env, ws, t);
+      const filtered = pipeInput === undefined ? undefined : filter(ws, pipeInput);
+      const r = filtered ? { ...filtered, t } : runCommand(env, ws, t);
       t = r.t;
       code = r.code;
       if (ws[0] === 'exit' || (win && ws[0]?.toLowerCase() === 'exit')) {
@@ -163,17 +261,13 @@ export function runScript(env: GuestEnv, script: string, start: number): ScriptR
         return { exitCode: Number(n ?? code) || 0, endTime: t };
       }
       let out = r.out;
-      if (pipeInput !== undefined && /^(grep|egrep)$/.test(ws[0] ?? '')) {
-        const pat = ws.filter((w) => !w.startsWith('-'))[1] ?? '';
-        const lines = pipeInput.split('\n').filter((l) => l.includes(pat));
-        out = lines.length ? `${lines.join('\n')}\n` : '';
-        code = lines.length ? 0 : 1;
-      } else if (pipeInput !== undefined && !r.out) out = pipeInput;
+      if (pipeInput !== undefined && !filtered && !r.out) out = pipeInput;
       pipeInput = undefined;
       if (seg.sep === '|') pipeInput = out;
       else emit(out, redirect);
     }
-    if (errexit && code !== 0 && seg.sep !== '||' && seg.sep !== '|') return { exitCode: code, endTime: t };
+    if (errexit && code !== 0 && seg.sep !== '||' && seg.sep !== '|' && ifs.every((f) => f.phase === 'body'))
+      return { exitCode: code, endTime: t };
   }
   return { exitCode: code, endTime: t };
 }

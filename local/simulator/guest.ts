@@ -4,7 +4,7 @@ import type { GuestEnv } from './guest-env.js';
 import { commandLine, runScript } from './guest-shell.js';
 import type { Inventory } from './inventory.js';
 import type { Latency, Scheduler } from './latency.js';
-import type { VmState } from './vm.js';
+import { type GuestAddress, type GuestNet, type VmState, vnicAddresses } from './vm.js';
 
 export interface GuestProcess {
   pid: number;
@@ -16,20 +16,64 @@ export interface GuestProcess {
   exitCode: number;
 }
 
-interface NetEvent {
-  at: number;
-  mac: string;
-  ip?: string;
-  prefix: number;
-  origin: 'dhcp' | 'manual' | 'linklayer';
-}
+type NetOp = { at: number; cancelled?: boolean } & (
+  | { kind: 'mac'; mac: string }
+  | { kind: 'add'; addr: GuestAddress }
+  | { kind: 'flush' }
+  | { kind: 'lease'; addr: GuestAddress; exclusive: boolean; hostname: string }
+  | { kind: 'dropDhcp' }
+);
 
 class Guest {
   readonly files = new Map<string, { content: string; at: number }>();
   readonly procs = new Map<number, GuestProcess>();
-  readonly timeline: NetEvent[] = [];
-  leaseAt?: number;
+  /** the vNIC as it was when this guest was first seen (a clone: the source's, from memory) */
+  readonly base: GuestNet;
+  readonly baseHostname: string;
+  readonly ops: NetOp[] = [];
+  readonly hostnames: { at: number; name: string }[] = [];
+  lease?: { ip: string; op: NetOp };
+  /** Windows: the adapter's DHCP setting and its persistent static address */
+  dhcpEnabled = true;
+  persistentStatic?: GuestAddress;
+  readonly nmProfiles = new Map<string, { mac?: string; ip: string; prefix: number }>();
+
+  constructor(vm: VmState) {
+    this.base = { ...vm.guestNet, more: [...(vm.guestNet.more ?? [])] };
+    this.baseHostname = vm.hostName;
+  }
+
+  /** the vNIC at time t: every op up to t, in time order */
+  vnicAt(t: number): { mac: string; addrs: GuestAddress[] } {
+    let mac = this.base.mac;
+    let addrs = vnicAddresses(this.base);
+    const due = this.ops.filter((o) => o.at <= t && !o.cancelled).sort((a, b) => a.at - b.at);
+    for (const op of due) {
+      if (op.kind === 'mac') {
+        mac = op.mac;
+        addrs = [];
+      } else if (op.kind === 'flush') addrs = [];
+      else if (op.kind === 'dropDhcp') addrs = addrs.filter((a) => a.origin === 'manual');
+      else if (op.kind === 'add') {
+        if (!addrs.some((a) => a.ip === op.addr.ip)) addrs = [...addrs, op.addr];
+      } else {
+        // a DHCP client replaces its own earlier lease; an exclusive one (NetworkManager, Windows) every address
+        addrs = op.exclusive ? [] : addrs.filter((a) => a.origin === 'manual' && a.ip !== op.addr.ip);
+        addrs = [...addrs, op.addr];
+      }
+    }
+    return { mac, addrs };
+  }
+
+  hostnameAt(t: number): string {
+    let name = this.baseHostname;
+    for (const h of this.hostnames) if (h.at <= t) name = h.name;
+    return name;
+  }
 }
+
+const LOOPBACK = { ip: '127.0.0.1', prefix: 8, origin: 'manual' } as const;
+const NETWORKD_DIRS = ['/run/systemd/network/', '/etc/systemd/network/'];
 
 export class Guests {
   private readonly guests = new Map<string, Guest>();
@@ -45,7 +89,7 @@ export class Guests {
   of(vm: VmState): Guest {
     let g = this.guests.get(vm.id);
     if (!g) {
-      g = new Guest();
+      g = new Guest(vm);
       this.guests.set(vm.id, g);
     }
     return g;
@@ -64,62 +108,156 @@ export class Guests {
     this.of(vm).files.set(normPath(path), { content, at: Date.now() });
   }
 
-  private schedule(vm: VmState, ev: NetEvent): void {
+  private schedule(vm: VmState, op: NetOp): NetOp {
     const g = this.of(vm);
-    g.timeline.push(ev);
-    this.sched.at(ev.at - Date.now(), () => {
-      if (!this.inv.vms.has(vm.id)) return;
-      vm.guestNet = { mac: ev.mac, ip: ev.ip, prefix: ev.prefix, origin: ev.origin };
-      if (ev.ip && ev.origin === 'dhcp') this.dhcp.leases.push({ vm: vm.name, ip: ev.ip, at: Date.now() });
+    g.ops.push(op);
+    this.sched.at(op.at - Date.now(), () => {
+      if (!this.inv.vms.has(vm.id) || op.cancelled || vm.powerState !== 'poweredOn') return;
+      const s = g.vnicAt(Math.max(Date.now(), op.at));
+      const [first, ...more] = s.addrs;
+      vm.guestNet = {
+        mac: s.mac,
+        ip: first?.ip,
+        prefix: first?.prefix ?? 24,
+        origin: first?.origin ?? 'dhcp',
+        more,
+      };
+      if (op.kind === 'lease' && op.addr.origin === 'dhcp')
+        this.dhcp.leases.push({ vm: vm.name, ip: op.addr.ip, at: Date.now(), hostname: op.hostname });
       this.inv.changed();
     });
+    return op;
+  }
+
+  /** A static address systemd-networkd has for this MAC in a .network file, if any. */
+  private networkdStatic(vm: VmState): GuestAddress | undefined {
+    for (const [path, f] of this.of(vm).files) {
+      if (!NETWORKD_DIRS.some((d) => path.startsWith(d)) || !path.endsWith('.network')) continue;
+      const mac = /^MACAddress=(\S+)/m.exec(f.content)?.[1];
+      const addr = /^Address=(\d+\.\d+\.\d+\.\d+)\/(\d+)/m.exec(f.content);
+      if (mac?.toLowerCase() === vm.nic.mac.toLowerCase() && addr?.[1])
+        return { ip: addr[1], prefix: Number(addr[2]), origin: 'manual' };
+    }
+    return undefined;
   }
 
   env(vm: VmState): GuestEnv {
     const g = this.of(vm);
-    const stateAt = (t: number) => {
-      let s = { mac: vm.guestNet.mac, ip: vm.guestNet.ip, prefix: vm.guestNet.prefix };
-      for (const e of g.timeline) if (e.at <= t) s = { mac: e.mac, ip: e.ip, prefix: e.prefix };
-      return s;
-    };
     const l = this.latency;
+    const add = (t: number, a: GuestAddress) => this.schedule(vm, { at: t, kind: 'add', addr: a });
+    const flush = (t: number) => this.schedule(vm, { at: t, kind: 'flush' });
+    const stopDhcp = (t: number, release: boolean) => {
+      for (const op of g.ops) if (op.kind === 'lease' && op.at > t) op.cancelled = true;
+      if (g.lease?.op.cancelled || release) g.lease = undefined;
+      if (release) this.schedule(vm, { at: t, kind: 'dropDhcp' });
+    };
+    const refresh = (t: number, exclusive = false): number | undefined => {
+      const pending = g.lease && !g.lease.op.cancelled && g.lease.op.at > t ? g.lease.op.at : undefined;
+      if (pending !== undefined) return pending;
+      // a renew on a guest that still shows the source's MAC picks up the hardware's (see README)
+      if (g.vnicAt(t).mac !== vm.nic.mac) this.schedule(vm, { at: t, kind: 'mac', mac: vm.nic.mac });
+      const connected = vm.nic.connected && vm.powerState === 'poweredOn';
+      if (!connected || this.dhcp.mode === 'down') return undefined;
+      const hostname = g.hostnameAt(t);
+      if (this.dhcp.mode === 'linkLocal') {
+        const addr = { ip: this.dhcp.linkLocal(), prefix: 16, origin: 'linklayer' } as const;
+        this.schedule(vm, { at: t + l.ms('ipAfterRefresh'), kind: 'lease', addr, exclusive, hostname });
+        return undefined;
+      }
+      // after a lease landed, a renew gets the same address at once
+      const renew = g.lease && g.lease.op.at <= t ? g.lease.ip : undefined;
+      const ip = renew ?? this.dhcp.allocate();
+      const at = renew ? t : t + l.ms('ipAfterRefresh');
+      const addr = { ip, prefix: 24, origin: 'dhcp' } as const;
+      g.lease = { ip, op: this.schedule(vm, { at, kind: 'lease', addr, exclusive, hostname }) };
+      return at;
+    };
     return {
       os: vm.os,
       nicName: vm.guestNicName,
-      hostName: vm.hostName,
+      profile: vm.guestProfile,
       ms: { command: l.scale(20), blockingTimeout: l.ms('dhcpTimeout', false), sleepSecond: l.scale(1000) },
+      hostnameAt: (t) => g.hostnameAt(t),
+      setHostname: (t, name) => {
+        g.hostnames.push({ at: t, name });
+        this.sched.at(t - Date.now(), () => {
+          if (!this.inv.vms.has(vm.id)) return;
+          vm.hostName = g.hostnameAt(Date.now() + 1);
+          this.inv.changed();
+        });
+      },
+      linksAt: (t) => {
+        const v = g.vnicAt(t);
+        return [
+          { name: 'lo', mac: '00:00:00:00:00:00', addrs: [LOOPBACK], kind: 'loopback' },
+          { name: vm.guestNicName, mac: v.mac, addrs: v.addrs, kind: 'vnic' },
+          ...vm.guestProfile.interfaces.map((i) => ({
+            name: i.name,
+            mac: i.mac,
+            addrs: [{ ip: i.ip, prefix: i.prefix, origin: 'manual' as const }],
+            kind: 'bridge' as const,
+          })),
+        ];
+      },
       ipAt: (t) => {
-        const s = stateAt(t);
-        return s.ip ? { ip: s.ip, prefix: s.prefix } : undefined;
+        const a = g.vnicAt(t).addrs[0];
+        return a ? { ip: a.ip, prefix: a.prefix } : undefined;
       },
-      macAt: (t) => stateAt(t).mac,
-      pendingLease: () => g.leaseAt,
-      refresh: (t) => {
-        // later refreshes join a pending lease; after it landed they renew the same address at once
-        if (g.leaseAt !== undefined) return Math.max(t, g.leaseAt);
-        const connected = vm.nic.connected && vm.powerState === 'poweredOn';
-        const mac = vm.nic.mac;
-        this.schedule(vm, { at: t, mac, prefix: 24, origin: 'dhcp' });
-        if (!connected || this.dhcp.mode === 'down') return undefined;
-        const at = t + l.ms('ipAfterRefresh');
-        if (this.dhcp.mode === 'linkLocal') {
-          this.schedule(vm, {
-            at,
-            mac,
-            ip: this.dhcp.linkLocal(),
-            prefix: 16,
-            origin: 'linklayer',
-          });
-          return undefined;
+      driverReload: (t) => {
+        stopDhcp(t, false);
+        this.schedule(vm, { at: t, kind: 'mac', mac: vm.nic.mac });
+        const manager = vm.guestProfile.manager;
+        if (manager === 'NetworkManager') {
+          const p = [...g.nmProfiles.values()].find((x) => !x.mac || x.mac.toLowerCase() === vm.nic.mac.toLowerCase());
+          if (p) add(t, { ip: p.ip, prefix: p.prefix, origin: 'manual' });
+          else refresh(t, true);
+        } else if (manager === 'systemd-networkd') {
+          const s = this.networkdStatic(vm);
+          if (s) add(t, s);
+          else refresh(t);
+        } else if (manager === 'ifupdown') refresh(t);
+      },
+      refresh,
+      pendingLease: () => (g.lease && !g.lease.op.cancelled ? g.lease.op.at : undefined),
+      stopDhcp,
+      addAddress: (t, ip, prefix) => add(t, { ip, prefix, origin: 'manual' }),
+      flush,
+      setStatic: (t, ip, prefix) => {
+        g.dhcpEnabled = false;
+        g.persistentStatic = { ip, prefix, origin: 'manual' };
+        stopDhcp(t, true);
+        flush(t);
+        add(t, g.persistentStatic);
+      },
+      adapterEnable: (t) => {
+        stopDhcp(t, false);
+        this.schedule(vm, { at: t, kind: 'mac', mac: vm.nic.mac });
+        if (g.persistentStatic) add(t, g.persistentStatic);
+        else if (g.dhcpEnabled) refresh(t, true);
+      },
+      nmProfiles: g.nmProfiles,
+      nmUp: (t, name) => {
+        const p = g.nmProfiles.get(name);
+        if (!p) return false;
+        stopDhcp(t, false);
+        flush(t);
+        add(t, { ip: p.ip, prefix: p.prefix, origin: 'manual' });
+        return true;
+      },
+      networkdReconfigure: (t) => {
+        const s = this.networkdStatic(vm);
+        if (!s) {
+          refresh(t);
+          return;
         }
-        g.leaseAt = at;
-        this.schedule(vm, { at, mac, ip: this.dhcp.allocate(), prefix: 24, origin: 'dhcp' });
-        return at;
+        // networkd removes addresses it did not configure when it (re)configures a link it manages
+        stopDhcp(t, false);
+        flush(t);
+        add(t, s);
       },
-      setStatic: (t, ip, prefix) =>
-        this.schedule(vm, { at: t, mac: vm.nic.mac, ip, prefix, origin: 'manual' }),
       guestinfo: (key) => vm.extraConfig.get(key),
       readFile: (p) => this.readFile(vm, p),
+      listFiles: () => [...g.files.keys()],
       writeFile: (t, p, content, append) => {
         const key = normPath(p);
         const prev = append ? (g.files.get(key)?.content ?? '') : '';

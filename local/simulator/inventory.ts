@@ -2,6 +2,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { guestProfile } from './guest-profile.js';
 import { Arr, bool, int, MoRef, type Obj, obj, str } from './values.js';
 import { type GuestOs, type PowerState, type VmState, vmProps } from './vm.js';
 
@@ -149,6 +150,7 @@ export class Inventory {
       extraConfig: new Map(Object.entries(v.extraConfig ?? {})),
       guestNet: { mac, ip: v.ip, prefix: 24, origin: 'dhcp' },
       guestNicName: v.os === 'windows' ? 'Ethernet0' : 'ens192',
+      guestProfile: guestProfile(v.os === 'windows' ? 'windows-server' : 'ubuntu-networkd'),
       hostName: v.name,
       guestOpsReadyAt: 0,
       uuid: randomUUID(),

@@ -51,7 +51,7 @@ export interface GuestCredentials {
 export interface SimStats {
   calls: Record<string, number>;
   maxConcurrent: Record<string, number>;
-  leases: { vm: string; ip: string; at: number }[];
+  leases: { vm: string; ip: string; at: number; hostname?: string }[];
 }
 
 export interface RunningSimulator {

@@ -96,6 +96,7 @@ function instantClone(sim: Sim, call: XNode) {
     clone.sourceIp = src.guestNet.ip;
     clone.hostName = src.hostName;
     clone.guestNicName = src.guestNicName;
+    clone.guestProfile = src.guestProfile;
     applyDeviceChanges(clone, kids(loc, 'deviceChange'), kids(spec, 'config'));
     toolsStartLater(sim, clone);
     for (const [p, f] of sim.guests.of(src).files) sim.guests.of(clone).files.set(p, { ...f });

@@ -1,4 +1,5 @@
 // Virtual machine state and its vim25 property tree.
+import { type GuestProfile, reportedByTools } from './guest-profile.js';
 import { Arr, bool, enumv, int, long, MoRef, type Obj, obj, str, strs, type Val } from './values.js';
 
 export type PowerState = 'poweredOn' | 'poweredOff' | 'suspended';
@@ -13,12 +14,26 @@ export interface Nic {
   networkName: string;
 }
 
+export interface GuestAddress {
+  ip: string;
+  prefix: number;
+  origin: 'dhcp' | 'manual' | 'linklayer';
+}
+
 export interface GuestNet {
   /** MAC the guest driver currently reports (stale source MAC until a refresh) */
   mac: string;
+  /** the vNIC's first address */
   ip?: string;
   prefix: number;
   origin: 'dhcp' | 'manual' | 'linklayer';
+  /** further addresses on the vNIC (e.g. a DHCP lease next to a static address) */
+  more?: GuestAddress[];
+}
+
+/** Every IPv4 address on the vNIC, first one first. */
+export function vnicAddresses(g: GuestNet): GuestAddress[] {
+  return g.ip ? [{ ip: g.ip, prefix: g.prefix, origin: g.origin }, ...(g.more ?? [])] : [];
 }
 
 export interface VmState {
@@ -35,6 +50,7 @@ export interface VmState {
   extraConfig: Map<string, string>;
   guestNet: GuestNet;
   guestNicName: string;
+  guestProfile: GuestProfile;
   hostName: string;
   /** guest operations refused before this time (ms epoch) */
   guestOpsReadyAt: number;
@@ -107,26 +123,31 @@ function devices(vm: VmState): Arr {
 function guestNetInfo(vm: VmState): Arr {
   if (vm.powerState !== 'poweredOn') return new Arr('GuestNicInfo', []);
   const g = vm.guestNet;
-  const addrs = g.ip
-    ? [
-        obj('NetIpConfigInfoIpAddress', {
-          ipAddress: str(g.ip),
-          prefixLength: int(g.prefix),
-          origin: str(g.origin),
-          state: str('preferred'),
-        }),
-      ]
-    : [];
-  return new Arr('GuestNicInfo', [
+  const nic = (mac: string, addrs: GuestAddress[], device?: number) =>
     obj('GuestNicInfo', {
-      network: str(vm.nic.networkName),
-      ipAddress: strs(g.ip ? [g.ip] : []),
-      macAddress: str(g.mac),
-      connected: bool(vm.nic.connected),
-      deviceConfigId: int(vm.nic.key),
-      ipConfig: obj('NetIpConfigInfo', { ipAddress: new Arr('NetIpConfigInfoIpAddress', addrs) }),
-    }),
-  ]);
+      network: device === undefined ? undefined : str(vm.nic.networkName),
+      ipAddress: strs(addrs.map((a) => a.ip)),
+      macAddress: str(mac),
+      connected: bool(device === undefined || vm.nic.connected),
+      deviceConfigId: int(device ?? -1),
+      ipConfig: obj('NetIpConfigInfo', {
+        ipAddress: new Arr(
+          'NetIpConfigInfoIpAddress',
+          addrs.map((a) =>
+            obj('NetIpConfigInfoIpAddress', {
+              ipAddress: str(a.ip),
+              prefixLength: int(a.prefix),
+              origin: str(a.origin),
+              state: str('preferred'),
+            }),
+          ),
+        ),
+      }),
+    });
+  const others = vm.guestProfile.interfaces
+    .filter(reportedByTools)
+    .map((i) => nic(i.mac, [{ ip: i.ip, prefix: i.prefix, origin: 'manual' }]));
+  return new Arr('GuestNicInfo', [nic(g.mac, vnicAddresses(g), vm.nic.key), ...others]);
 }
 
 export function vmProps(vm: VmState, now: number, parentRef: MoRef): Obj {
