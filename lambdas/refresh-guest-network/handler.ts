@@ -1,12 +1,18 @@
 // RefreshGuestNetwork: one guest script renews the clone's network (driver reload + DHCP renew, or the static
-// address) and writes the guest's addresses to a file, read back here so WaitForIp can skip waiting for Tools.
-// The read-back is pinned to the clone's ESXi host certificate (its sslThumbprint, looked up meanwhile).
+// address) on the interface that carries the clone's MAC and writes that interface's addresses to a file, read
+// back here so WaitForIp can skip waiting for Tools. A static clone whose report shows any other address fails
+// here with IpMismatch. The read-back is pinned to the clone's ESXi host certificate (its sslThumbprint).
 
-import { GuestScriptFailedError } from '../workflow/errors.js';
+import { GuestScriptFailedError, IpMismatchError } from '../workflow/errors.js';
 import { toWorkflowError } from '../workflow/faults.js';
 import { hostThumbprintOf, readGuestFile, runInGuest } from '../workflow/guest-process.js';
-import { addressesInReport, outputPathFor, refreshProgram } from '../workflow/guest-scripts.js';
-import { firstUsable } from '../workflow/ip-selection.js';
+import {
+  addressesInReport,
+  EXIT_NO_INTERFACE_WITH_MAC,
+  outputPathFor,
+  refreshProgram,
+} from '../workflow/guest-scripts.js';
+import { judgeAddresses } from '../workflow/ip-selection.js';
 import { recordGuestRetry, recordPhase } from '../workflow/powertools.js';
 import { perCloneInput } from '../workflow/states.js';
 import { startPhase } from '../workflow/timing.js';
@@ -19,13 +25,24 @@ export const handler = workflowHandler(
     const source = config.sources[clone.source];
     const auth = guestCredentials(clone.source);
     const outputPath = outputPathFor(clone.os, clone.name);
-    const program = refreshProgram({ ...source, os: clone.os, staticIp: clone.staticIp, outputPath });
+    const program = refreshProgram({
+      ...source,
+      os: clone.os,
+      mac: created.mac,
+      staticIp: clone.staticIp,
+      outputPath,
+    });
     const c = await vcenter();
     // Never rejects; used whenever vCenter knows it (pinning beats both CA checks and `insecure`).
     const thumbprint = hostThumbprintOf(c, created.moref);
     try {
       const limitMs = Math.min(config.defaults.guestScriptTimeoutSeconds * 1000, remainingMs());
       const exitCode = await runInGuest(c, created.moref, auth, program, limitMs);
+      if (exitCode === EXIT_NO_INTERFACE_WITH_MAC && clone.os === 'linux') {
+        throw new GuestScriptFailedError(
+          `network refresh in ${clone.name}: no interface has the clone's MAC ${created.mac} (exit ${exitCode}); does the source use vmxnet3?`,
+        );
+      }
       if (exitCode !== 0) {
         throw new GuestScriptFailedError(
           `network refresh in ${clone.name} (${clone.os}) exited with ${exitCode}`,
@@ -34,8 +51,15 @@ export const handler = workflowHandler(
       const report = await readGuestFile(c, created.moref, auth, outputPath, {
         thumbprint: await thumbprint,
       });
-      const candidates = report ? addressesInReport(report, clone.os, source?.nicName) : [];
-      const reportedIp = firstUsable(candidates, clone.sourceVm.ip);
+      const candidates = report ? addressesInReport(report, clone.os, created.mac, source?.nicName) : [];
+      const staticIp = clone.staticIp?.address ?? null;
+      const verdict = judgeAddresses(candidates, { cloneMac: created.mac, sourceIp: clone.sourceVm.ip }, staticIp);
+      if (verdict && 'mismatch' in verdict) {
+        throw new IpMismatchError(
+          `${clone.name} (MAC ${created.mac}) holds ${verdict.mismatch.join(', ')} after the refresh; it is to have only its static ${staticIp}`,
+        );
+      }
+      const reportedIp = verdict?.ip ?? null;
       const timing = end();
       recordPhase('refreshPhaseMs', timing);
       return { reportedIp, exitCode, timing };

@@ -1,11 +1,13 @@
-// WaitForIp: the address the refresh script reported wins if it is acceptable; otherwise guest.net is watched
-// with WaitForUpdatesEx (pushed by Tools, no fixed sleeps) until an IPv4 on the clone's own MAC appears that is
-// not link-local and not the source's, or the deadline inside this one invocation passes (IpTimeout).
+// WaitForIp: no clone is Ready on an address the guest was not seen holding. DHCP: the address the refresh
+// script reported on the clone's NIC wins; without one, guest.net is watched with WaitForUpdatesEx (pushed by
+// Tools, no fixed sleeps) until an IPv4 on the clone's own MAC appears that is not link-local and not the
+// source's. Static: guest.net must show the static address on the clone's MAC and no other (IpMismatch
+// otherwise), even when the script's report agreed. The deadline lies inside this one invocation (IpTimeout).
 import { z } from 'zod';
 import { waitForProperty } from '../vsphere/index.js';
-import { IpTimeoutError } from '../workflow/errors.js';
+import { IpMismatchError, IpTimeoutError } from '../workflow/errors.js';
 import { toWorkflowError } from '../workflow/faults.js';
-import { type GuestNic, isUsableIpv4, selectIp } from '../workflow/ip-selection.js';
+import { addressesOnMac, type GuestNic, isUsableIpv4, judgeAddresses } from '../workflow/ip-selection.js';
 import { recordPhase } from '../workflow/powertools.js';
 import { perCloneInput } from '../workflow/states.js';
 import { startPhase } from '../workflow/timing.js';
@@ -24,9 +26,14 @@ export const handler = workflowHandler(
   async ({ run, clone, created, reportedIp }, { vcenter, remainingMs }) => {
     const end = startPhase();
     const criteria = { cloneMac: created.mac, sourceIp: clone.sourceVm.ip };
-    if (reportedIp && isUsableIpv4(reportedIp, criteria.sourceIp)) {
+    const staticIp = clone.staticIp?.address ?? null;
+    if (!staticIp && reportedIp && isUsableIpv4(reportedIp, criteria.sourceIp)) {
       return { ip: reportedIp, via: 'guest-script', timing: end() };
     }
+    const mismatch = (held: string[]) =>
+      new IpMismatchError(
+        `${clone.name} (MAC ${created.mac}) holds ${held.join(', ')} in guest.net; it is to have only its static ${staticIp}`,
+      );
     const c = await vcenter();
     // At least one look at guest.net, even when the invocation is nearly out of time.
     const timeoutMs = Math.max(1_000, Math.min(run.ipTimeoutSeconds * 1000, remainingMs()));
@@ -38,18 +45,22 @@ export const handler = workflowHandler(
         'guest.net',
         (value) => {
           last = list<GuestNic>(value);
-          return selectIp(last, criteria) !== null;
+          const held = addressesOnMac(last, created.mac);
+          return staticIp ? held.includes(staticIp) : judgeAddresses(held, criteria, null) !== null;
         },
         { timeoutMs, maxWaitSeconds: 20 },
       );
-      const ip = selectIp(list<GuestNic>(nets), criteria) as string;
+      const verdict = judgeAddresses(addressesOnMac(list<GuestNic>(nets), created.mac), criteria, staticIp);
+      if (!verdict || 'mismatch' in verdict) throw mismatch(verdict?.mismatch ?? []);
       const timing = end();
       recordPhase('ipPhaseMs', timing);
-      return { ip, via: 'guest.net', timing };
+      return { ip: verdict.ip, via: 'guest.net', timing };
     } catch (error) {
       if ((error as Error).name === 'VsphereTimeoutError') {
+        const held = addressesOnMac(last, created.mac);
+        if (staticIp && held.length > 0) throw mismatch(held);
         throw new IpTimeoutError(
-          `${clone.name} (MAC ${created.mac}) had no usable IPv4 after ${Math.round(timeoutMs / 1000)} s; addresses seen: ${seen(last)}`,
+          `${clone.name} (MAC ${created.mac}) had no ${staticIp ? `static ${staticIp}` : 'usable IPv4'} after ${Math.round(timeoutMs / 1000)} s; addresses seen: ${seen(last)}`,
         );
       }
       throw toWorkflowError(error, 'ip', `clone ${clone.name}`);

@@ -129,6 +129,13 @@ export class IpTimeoutError extends WorkflowError {
     'DHCP did not answer (or only a 169.254 address appeared): check the DHCP scope of the port group, or use staticIps.';
 }
 
+/** The guest holds an address other than the one the clone is to have (a static clone with a DHCP lease). */
+export class IpMismatchError extends WorkflowError {
+  override readonly name = 'IpMismatch';
+  static override readonly hint =
+    'A DHCP client or network manager in the source still configures the NIC: check the source image (docs/deploy.md §5) or its staticRefreshCommand.';
+}
+
 /** The optional smoke command exited non-zero. */
 export class SmokeCommandFailedError extends WorkflowError {
   override readonly name = 'SmokeCommandFailed';
@@ -167,6 +174,7 @@ export const ERROR_CLASSES = {
   GuestOpsUnsupported: GuestOpsUnsupportedError,
   GuestScriptFailed: GuestScriptFailedError,
   IpTimeout: IpTimeoutError,
+  IpMismatch: IpMismatchError,
   SmokeCommandFailed: SmokeCommandFailedError,
   MinReadyNotMet: MinReadyNotMetError,
   TeardownFailed: TeardownFailedError,

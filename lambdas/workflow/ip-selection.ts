@@ -58,6 +58,39 @@ export function selectIp(nics: GuestNic[] | undefined, criteria: IpCriteria): st
   return null;
 }
 
+/** Every IPv4 address guest.net shows on the clone's MAC that a host could be reached on, in order. */
+export function addressesOnMac(nics: GuestNic[] | undefined, cloneMac: string): string[] {
+  return (nics ?? [])
+    .filter((nic) => sameMac(nic.macAddress, cloneMac))
+    .flatMap((nic) => {
+      const detailed = nic.ipConfig?.ipAddress;
+      if (detailed && detailed.length > 0)
+        return detailed
+          .filter((a) => a.origin !== 'linklayer' && (a.state === undefined || a.state === 'preferred'))
+          .map((a) => a.ipAddress);
+      return nic.ipAddress ?? [];
+    })
+    .filter((ip) => isUsableIpv4(ip, null));
+}
+
+export type IpVerdict = { ip: string } | { mismatch: string[] } | null;
+
+/**
+ * What the guest's addresses on the clone's NIC say. DHCP: the first usable one that is not the source's.
+ * Static: the static address, and nothing else; any other address (a DHCP lease beside it or instead of it)
+ * is a mismatch. null: nothing usable yet.
+ */
+export function judgeAddresses(addresses: string[], criteria: IpCriteria, staticIp: string | null): IpVerdict {
+  if (!staticIp) {
+    const ip = firstUsable(addresses, criteria.sourceIp);
+    return ip ? { ip } : null;
+  }
+  const usable = [...new Set(addresses.filter((ip) => isUsableIpv4(ip, null)))];
+  if (usable.length === 0) return null;
+  if (usable.length === 1 && usable[0] === staticIp) return { ip: staticIp };
+  return { mismatch: usable };
+}
+
 /** The first acceptable address among those a refresh script reported, or null. */
 export function firstUsable(candidates: string[], sourceIp: string | null): string | null {
   return candidates.find((ip) => isUsableIpv4(ip, sourceIp)) ?? null;

@@ -1,5 +1,6 @@
 // startSimulator(): the contract in docs/adr/0001-module-contracts.md.
 import { registerGuestOperations } from './guest-operations.js';
+import { guestProfile } from './guest-profile.js';
 import { registerPropertyCollector } from './property-collector.js';
 import { registerSearchIndex } from './search-index.js';
 import { seedInventory, toSimVm } from './seed.js';
@@ -7,7 +8,14 @@ import { listen } from './server.js';
 import { registerServiceInstance } from './service-instance.js';
 import { registerSessionManager } from './session-manager.js';
 import { CREDENTIALS, Sim } from './sim.js';
-import type { DhcpMode, FaultRule, RunningSimulator, SimulatorOptions } from './types.js';
+import type {
+  DhcpMode,
+  FaultRule,
+  GuestProfileName,
+  RunningSimulator,
+  SimulatorOptions,
+  SourceKey,
+} from './types.js';
 import { registerViewManager } from './view-manager.js';
 import { registerVirtualMachine } from './virtual-machine.js';
 
@@ -15,11 +23,13 @@ export type {
   DhcpMode,
   FaultRule,
   GuestCredentials,
+  GuestProfileName,
   MoRefLike,
   RunningSimulator,
   SimStats,
   SimulatorOptions,
   SimVm,
+  SourceKey,
 } from './types.js';
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
@@ -50,6 +60,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       case 'setDhcp':
         api.setDhcp(body.mode as DhcpMode);
         return { ok: true };
+      case 'setGuestProfile':
+        api.setGuestProfile(body.source as SourceKey, body.profile as GuestProfileName);
+        return { ok: true };
       case 'stats':
         return api.stats();
       case 'inventory':
@@ -72,6 +85,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     setDhcp: (mode) => {
       if (!['up', 'down', 'linkLocal'].includes(mode)) throw new Error(`bad DHCP mode ${mode}`);
       sim.dhcp.mode = mode;
+    },
+    setGuestProfile: (source, profile) => {
+      const ref = sim.inv.findByPath(sources[source] ?? '');
+      const vm = ref ? sim.inv.vms.get(ref.value) : undefined;
+      if (!vm) throw new Error(`unknown source ${source}`);
+      vm.guestProfile = guestProfile(profile);
     },
     inventory: () => [...sim.inv.vms.values()].map((v) => toSimVm(sim, v)),
     clones: () => [...sim.inv.vms.values()].filter((v) => v.isClone).map((v) => toSimVm(sim, v)),

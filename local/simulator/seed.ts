@@ -1,17 +1,13 @@
 // The fixed starting inventory, and SimVm views of VMs for tests.
+import { DEFAULT_GUEST_PROFILES, guestProfile } from './guest-profile.js';
 import type { Sim } from './sim.js';
-import type { SimVm } from './types.js';
-import type { VmState } from './vm.js';
+import type { SimVm, SourceKey } from './types.js';
+import { type VmState, vnicAddresses } from './vm.js';
 
-export function seedInventory(sim: Sim): {
-  linux: string;
-  linux2: string;
-  windows: string;
-  notFrozen: string;
-  poweredOff: string;
-} {
+export function seedInventory(sim: Sim): Record<SourceKey, string> {
   const [h1 = 'host-21', h2 = 'host-22'] = sim.inv.hosts.map((h) => h.id);
   const add = (
+    key: SourceKey,
     name: string,
     folder: string,
     hostId: string,
@@ -29,16 +25,19 @@ export function seedInventory(sim: Sim): {
       frozen,
       ip,
     });
+    const profile =
+      sim.options.guestProfiles?.[key] ?? DEFAULT_GUEST_PROFILES[key as keyof typeof DEFAULT_GUEST_PROFILES];
+    if (profile) vm.guestProfile = guestProfile(profile);
     vm.extraConfig.set('guestinfo.ic.source', frozen ? 'true' : 'false');
     vm.extraConfig.set('tools.guest.desktop.autolock', 'FALSE');
     return sim.inv.vmPath(vm);
   };
   return {
-    linux: add('ic-src-linux', 'templates', h1, 'linux', true, true, '198.18.0.11'),
-    linux2: add('ic-src-linux2', 'templates', h2, 'linux', true, true, '198.18.0.12'),
-    windows: add('ic-src-windows', 'templates', h1, 'windows', true, true, '198.18.0.21'),
-    notFrozen: add('app-running', 'workloads', h2, 'linux', false, true, '198.18.0.31'),
-    poweredOff: add('app-off', 'workloads', h1, 'linux', false, false),
+    linux: add('linux', 'ic-src-linux', 'templates', h1, 'linux', true, true, '198.18.0.11'),
+    linux2: add('linux2', 'ic-src-linux2', 'templates', h2, 'linux', true, true, '198.18.0.12'),
+    windows: add('windows', 'ic-src-windows', 'templates', h1, 'windows', true, true, '198.18.0.21'),
+    notFrozen: add('notFrozen', 'app-running', 'workloads', h2, 'linux', false, true, '198.18.0.31'),
+    poweredOff: add('poweredOff', 'app-off', 'workloads', h1, 'linux', false, false),
   };
 }
 
@@ -53,5 +52,7 @@ export function toSimVm(_sim: Sim, v: VmState): SimVm {
     extraConfig: Object.fromEntries(v.extraConfig),
     mac: v.nic.mac,
     ip: v.powerState === 'poweredOn' ? v.guestNet.ip : undefined,
+    ips: v.powerState === 'poweredOn' ? vnicAddresses(v.guestNet).map((a) => a.ip) : [],
+    hostName: v.hostName,
   };
 }

@@ -1,4 +1,8 @@
 // Public types of the vCenter simulator (contract: docs/adr/0001-module-contracts.md).
+import type { GuestProfileName } from './guest-profile.js';
+
+export type { GuestProfileName } from './guest-profile.js';
+export type SourceKey = 'linux' | 'linux2' | 'windows' | 'notFrozen' | 'poweredOff';
 
 export type DhcpMode = 'up' | 'down' | 'linkLocal';
 
@@ -24,6 +28,8 @@ export interface SimulatorOptions {
   /** after a clone; default 2000 (scaled) */
   guestOpsUnavailableMs?: number;
   faults?: FaultRule[];
+  /** the guest OS profile per source (README "Guest profiles"); clones inherit their source's */
+  guestProfiles?: Partial<Record<SourceKey, GuestProfileName>>;
 }
 
 export interface MoRefLike {
@@ -41,6 +47,10 @@ export interface SimVm {
   extraConfig: Record<string, string>;
   mac: string;
   ip?: string;
+  /** every IPv4 on the vNIC (a static address and a DHCP lease can sit side by side) */
+  ips: string[];
+  /** the guest's host name */
+  hostName: string;
 }
 
 export interface GuestCredentials {
@@ -65,6 +75,8 @@ export interface RunningSimulator {
   clearFaults(): void;
   expireSessions(): void;
   setDhcp(mode: DhcpMode): void;
+  /** switches a source's guest profile; clones made from then on inherit it */
+  setGuestProfile(source: SourceKey, profile: GuestProfileName): void;
   inventory(): SimVm[];
   clones(): SimVm[];
   plantVm(vm: { name: string; extraConfig?: Record<string, string>; powerState?: string }): SimVm;
