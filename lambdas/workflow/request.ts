@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import type { WorkflowConfig } from './config.js';
 import { InvalidRequestError } from './errors.js';
+import { checkStaticIps } from './static-ips.js';
 
 const inventoryPath = z.string().regex(/^\/.+/, 'must be an inventory path starting with /');
 
@@ -13,6 +14,7 @@ export const staticIpsSchema = z
     gateway: z.ipv4(),
     dns: z.array(z.ipv4()).max(3).optional(),
   })
+  .superRefine(checkStaticIps)
   .describe('Give the clones fixed addresses instead of DHCP (delivered as guestinfo.ic.* at clone time).');
 
 export const requestSchema = z
