@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { firstUsable, selectIp } from './ip-selection.js';
+import { addressesOnMac, firstUsable, judgeAddresses, selectIp } from './ip-selection.js';
 
 const mac = '00:50:56:aa:bb:cc';
 const criteria = { cloneMac: mac, sourceIp: '10.0.0.9' };
@@ -37,5 +37,40 @@ describe('selectIp', () => {
   it('firstUsable skips unusable candidates', () => {
     expect(firstUsable(['169.254.0.1', '10.0.0.9', '10.0.0.44'], '10.0.0.9')).toBe('10.0.0.44');
     expect(firstUsable([], null)).toBeNull();
+  });
+});
+
+describe('addressesOnMac and judgeAddresses', () => {
+  const nets = [
+    { macAddress: '02:42:5c:1a:7e:02', ipAddress: ['172.18.0.1'] },
+    {
+      macAddress: mac,
+      ipConfig: {
+        ipAddress: [
+          { ipAddress: '10.77.0.50', origin: 'manual', state: 'preferred' },
+          { ipAddress: '169.254.9.9', origin: 'linklayer', state: 'preferred' },
+          { ipAddress: '198.18.1.10', origin: 'dhcp', state: 'preferred' },
+        ],
+      },
+    },
+  ];
+
+  it('keeps only usable addresses on the clone MAC (a Docker bridge never counts)', () => {
+    expect(addressesOnMac(nets, mac)).toEqual(['10.77.0.50', '198.18.1.10']);
+    expect(addressesOnMac(nets, '02:42:5c:1a:7e:02')).toEqual(['172.18.0.1']);
+  });
+
+  it('a static clone is confirmed only when its static address is the only one', () => {
+    expect(judgeAddresses(['10.77.0.50'], criteria, '10.77.0.50')).toEqual({ ip: '10.77.0.50' });
+    expect(judgeAddresses(['10.77.0.50', '198.18.1.10'], criteria, '10.77.0.50')).toEqual({
+      mismatch: ['10.77.0.50', '198.18.1.10'],
+    });
+    expect(judgeAddresses(['198.18.1.10'], criteria, '10.77.0.50')).toEqual({ mismatch: ['198.18.1.10'] });
+    expect(judgeAddresses(['169.254.1.1'], criteria, '10.77.0.50')).toBeNull();
+  });
+
+  it('a DHCP clone takes the first usable address that is not the source’s', () => {
+    expect(judgeAddresses(['10.0.0.9', '198.18.1.10'], criteria, null)).toEqual({ ip: '198.18.1.10' });
+    expect(judgeAddresses([], criteria, null)).toBeNull();
   });
 });
