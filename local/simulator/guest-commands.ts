@@ -106,7 +106,14 @@ function testExpr(env: GuestEnv, args: string[]): boolean {
     return false;
   }
   const [x = '', op, y = ''] = a;
-  const num = { '-eq': (p: number, q: number) => p === q, '-ne': (p: number, q: number) => p !== q, '-lt': (p: number, q: number) => p < q, '-le': (p: number, q: number) => p <= q, '-gt': (p: number, q: number) => p > q, '-ge': (p: number, q: number) => p >= q } as Record<string, (p: number, q: number) => boolean>;
+  const num = {
+    '-eq': (p: number, q: number) => p === q,
+    '-ne': (p: number, q: number) => p !== q,
+    '-lt': (p: number, q: number) => p < q,
+    '-le': (p: number, q: number) => p <= q,
+    '-gt': (p: number, q: number) => p > q,
+    '-ge': (p: number, q: number) => p >= q,
+  } as Record<string, (p: number, q: number) => boolean>;
   if (op === '=' || op === '==') return x === y;
   if (op === '!=') return x !== y;
   const f = num[op ?? ''];
@@ -181,7 +188,13 @@ export function runCommand(env: GuestEnv, words: string[], t0: number): CommandR
   if (cmd === 'test' || cmd === '[') return ok('', testExpr(env, args) ? 0 : 1);
   if (cmd === 'hostname') {
     if (a[0] === '-i' || a[0] === '-I')
-      return ok(`${env.linksAt(t).filter((l) => l.kind !== 'loopback').flatMap((l) => l.addrs.map((x) => x.ip)).join(' ')} \n`);
+      return ok(
+        `${env
+          .linksAt(t)
+          .filter((l) => l.kind !== 'loopback')
+          .flatMap((l) => l.addrs.map((x) => x.ip))
+          .join(' ')} \n`,
+      );
     if (args[0] && !args[0].startsWith('-')) {
       env.setHostname(t, args[0]);
       return ok();
@@ -202,7 +215,15 @@ export function runCommand(env: GuestEnv, words: string[], t0: number): CommandR
   }
   if (cmd === 'ls') {
     const dir = (args.find((x) => !x.startsWith('-')) ?? '').replace(/\/$/, '');
-    if (dir === '/sys/class/net') return ok(env.linksAt(t).map((l) => l.name).sort().map((n) => `${n}\n`).join(''));
+    if (dir === '/sys/class/net')
+      return ok(
+        env
+          .linksAt(t)
+          .map((l) => l.name)
+          .sort()
+          .map((n) => `${n}\n`)
+          .join(''),
+      );
     return ok();
   }
   if (cmd === 'vmtoolsd' || cmd === 'vmware-rpctool') {
@@ -282,7 +303,11 @@ export function runCommand(env: GuestEnv, words: string[], t0: number): CommandR
     }
     if (/^(link|l)$/.test(sub[0] ?? '')) {
       if (sub[1] === 'set') return ok();
-      return ok(linkLines(env, t, devOf()).map((x) => `${x}\n`).join(''));
+      return ok(
+        linkLines(env, t, devOf())
+          .map((x) => `${x}\n`)
+          .join(''),
+      );
     }
     if (isAddr || sub.length === 0) {
       return ok(

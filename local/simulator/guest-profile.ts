@@ -47,7 +47,10 @@ export type GuestProfileName = keyof typeof GUEST_PROFILES;
 
 export function guestProfile(name: GuestProfileName): GuestProfile {
   const p = GUEST_PROFILES[name];
-  if (!p) throw new Error(`unknown guest profile ${String(name)} (known: ${Object.keys(GUEST_PROFILES).join(', ')})`);
+  if (!p)
+    throw new Error(
+      `unknown guest profile ${String(name)} (known: ${Object.keys(GUEST_PROFILES).join(', ')})`,
+    );
   return { name, ...p };
 }
 

@@ -92,9 +92,7 @@ export function filter(ws: string[], input: string): { out: string; code: number
     const fold = (x: string) => (flags.includes('i') ? x.toLowerCase() : x);
     const anchored = /^\^(.*)\$$/.exec(pat);
     const hit = (l: string) =>
-      flags.includes('x') || anchored
-        ? fold(l) === fold(anchored?.[1] ?? pat)
-        : fold(l).includes(fold(pat));
+      flags.includes('x') || anchored ? fold(l) === fold(anchored?.[1] ?? pat) : fold(l).includes(fold(pat));
     const kept = lines.filter((l) => hit(l) !== flags.includes('v'));
     return { out: flags.includes('q') ? '' : join(kept), code: kept.length ? 0 : 1 };
   }
@@ -212,14 +210,16 @@ export function runScript(env: GuestEnv, script: string, start: number): ScriptR
       continue;
     }
     skipPipe = false;
-    while (KEYWORDS.test(text)) text = text.replace(KEYWORDS, '');
     if (LOOP_WORDS.test(text) && !waitedForLease) {
-      // A loop that polls for the address: model it as waiting until the pending lease lands.
+      // A loop that polls for the address: when the NIC has none yet, it ends when the pending lease lands.
       const lease = env.pendingLease();
-      if (lease !== undefined) t = Math.max(t, lease + env.ms.command);
+      if (lease !== undefined && env.ipAt(t) === undefined) t = Math.max(t, lease + env.ms.command);
       waitedForLease = true;
     }
-    // redirections
+    while (KEYWORDS.test(text)) text = text.replace(KEYWORDS, '');
+    // redirections (those inside $( … ) belong to the substitution)
+    const subs: string[] = [];
+    text = text.replace(/\$\((?:[^()]|\([^()]*\))*\)/g, (m) => `\u0000${subs.push(m) - 1}\u0000`);
     let redirect: { path: string; append: boolean } | undefined;
     text = text.replace(/\s*(\d?)(>>?)\s*("[^"]+"|[^\s&]+)/g, (m, fd: string, op: string, path: string) => {
       if (path.startsWith('&')) return '';
@@ -231,6 +231,7 @@ export function runScript(env: GuestEnv, script: string, start: number): ScriptR
       .replace(/\s*2>&1/g, '')
       .replace(/<\s*\S+/g, '')
       .trim();
+    text = text.replace(/\u0000(\d+)\u0000/g, (_m, i: string) => subs[Number(i)] ?? '');
     if (/^(done|fi|end|\}|\))$/.test(text) || text === '') {
       if (redirect) emit(output.splice(0).join(''), redirect);
       continue;

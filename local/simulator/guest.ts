@@ -208,7 +208,9 @@ export class Guests {
         this.schedule(vm, { at: t, kind: 'mac', mac: vm.nic.mac });
         const manager = vm.guestProfile.manager;
         if (manager === 'NetworkManager') {
-          const p = [...g.nmProfiles.values()].find((x) => !x.mac || x.mac.toLowerCase() === vm.nic.mac.toLowerCase());
+          const p = [...g.nmProfiles.values()].find(
+            (x) => !x.mac || x.mac.toLowerCase() === vm.nic.mac.toLowerCase(),
+          );
           if (p) add(t, { ip: p.ip, prefix: p.prefix, origin: 'manual' });
           else refresh(t, true);
         } else if (manager === 'systemd-networkd') {
