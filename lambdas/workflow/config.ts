@@ -8,7 +8,7 @@ const sourceSchema = z.object({
   /** Inventory paths of frozen VMs, one per ESXi host; clones are spread round-robin across them. */
   paths: z.array(z.string().min(1)).min(1),
   os: z.enum(['linux', 'windows']),
-  /** Windows interface name for netsh; on Linux an interface name to prefer (default: the first non-loopback). */
+  /** Windows interface name for netsh (default Ethernet0). Linux ignores it: the interface is found by the clone's MAC. */
   nicName: z.string().min(1).optional(),
   /** Replaces the built-in DHCP refresh script (shell on Linux, cmd.exe on Windows). */
   refreshCommand: z.string().min(1).optional(),
