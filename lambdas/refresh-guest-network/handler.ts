@@ -53,7 +53,11 @@ export const handler = workflowHandler(
       });
       const candidates = report ? addressesInReport(report, clone.os, created.mac, source?.nicName) : [];
       const staticIp = clone.staticIp?.address ?? null;
-      const verdict = judgeAddresses(candidates, { cloneMac: created.mac, sourceIp: clone.sourceVm.ip }, staticIp);
+      const verdict = judgeAddresses(
+        candidates,
+        { cloneMac: created.mac, sourceIp: clone.sourceVm.ip },
+        staticIp,
+      );
       if (verdict && 'mismatch' in verdict) {
         throw new IpMismatchError(
           `${clone.name} (MAC ${created.mac}) holds ${verdict.mismatch.join(', ')} after the refresh; it is to have only its static ${staticIp}`,

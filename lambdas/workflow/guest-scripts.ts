@@ -150,7 +150,13 @@ function linuxRefresh(o: RefreshOptions): GuestProgram {
   const custom = o.staticIp ? o.staticRefreshCommand : o.refreshCommand;
   if (custom) {
     // $MAC always; $NIC when the guest already shows the clone's MAC; looked up again afterwards
-    lines.push(...FIND_NIC, ...(o.staticIp ? staticVars(o.staticIp) : []), custom, ...FIND_NIC, ...REQUIRE_NIC);
+    lines.push(
+      ...FIND_NIC,
+      ...(o.staticIp ? staticVars(o.staticIp) : []),
+      custom,
+      ...FIND_NIC,
+      ...REQUIRE_NIC,
+    );
   } else lines.push(...(o.staticIp ? linuxStatic(o.staticIp) : linuxDhcp()));
   lines.push(
     // Wait (bounded) for an address so the report below has one; the Lambda falls back to guest.net anyway.

@@ -80,7 +80,11 @@ export type IpVerdict = { ip: string } | { mismatch: string[] } | null;
  * Static: the static address, and nothing else; any other address (a DHCP lease beside it or instead of it)
  * is a mismatch. null: nothing usable yet.
  */
-export function judgeAddresses(addresses: string[], criteria: IpCriteria, staticIp: string | null): IpVerdict {
+export function judgeAddresses(
+  addresses: string[],
+  criteria: IpCriteria,
+  staticIp: string | null,
+): IpVerdict {
   if (!staticIp) {
     const ip = firstUsable(addresses, criteria.sourceIp);
     return ip ? { ip } : null;

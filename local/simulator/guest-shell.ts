@@ -219,7 +219,7 @@ export function runScript(env: GuestEnv, script: string, start: number): ScriptR
     while (KEYWORDS.test(text)) text = text.replace(KEYWORDS, '');
     // redirections (those inside $( … ) belong to the substitution)
     const subs: string[] = [];
-    text = text.replace(/\$\((?:[^()]|\([^()]*\))*\)/g, (m) => `\u0000${subs.push(m) - 1}\u0000`);
+    text = text.replace(/\$\((?:[^()]|\([^()]*\))*\)/g, (m) => `@@sub${subs.push(m) - 1}@@`);
     let redirect: { path: string; append: boolean } | undefined;
     text = text.replace(/\s*(\d?)(>>?)\s*("[^"]+"|[^\s&]+)/g, (m, fd: string, op: string, path: string) => {
       if (path.startsWith('&')) return '';
@@ -231,7 +231,7 @@ export function runScript(env: GuestEnv, script: string, start: number): ScriptR
       .replace(/\s*2>&1/g, '')
       .replace(/<\s*\S+/g, '')
       .trim();
-    text = text.replace(/\u0000(\d+)\u0000/g, (_m, i: string) => subs[Number(i)] ?? '');
+    text = text.replace(/@@sub(\d+)@@/g, (_m, i: string) => subs[Number(i)] ?? '');
     if (/^(done|fi|end|\}|\))$/.test(text) || text === '') {
       if (redirect) emit(output.splice(0).join(''), redirect);
       continue;
