@@ -40,7 +40,7 @@ export const handler = workflowHandler(
       const exitCode = await runInGuest(c, created.moref, auth, program, limitMs);
       if (exitCode === EXIT_NO_INTERFACE_WITH_MAC && clone.os === 'linux') {
         throw new GuestScriptFailedError(
-          `network refresh in ${clone.name}: no interface has the clone's MAC ${created.mac} (exit ${exitCode}); does the source use vmxnet3?`,
+          `network refresh in ${clone.name} (linux) exited with ${exitCode}: no interface has the clone's MAC ${created.mac}; does the source use vmxnet3?`,
         );
       }
       if (exitCode !== 0) {

@@ -28,7 +28,7 @@ describe('refreshProgram', () => {
     expect(p.arguments).toContain('NIC=$(ip -o link | grep -i "link/ether $MAC "');
     expect(p.arguments).not.toContain('/sys/class/net');
     expect(p.arguments).not.toContain('docker0');
-    expect(p.arguments).toContain('exit 3');
+    expect(p.arguments).toContain('exit 97');
   });
 
   it('Linux: applies guestinfo.ic.hostname before the driver reload starts DHCP', () => {

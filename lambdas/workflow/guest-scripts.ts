@@ -29,7 +29,7 @@ const SH = '/bin/sh';
 const CMD = 'C:\\Windows\\System32\\cmd.exe';
 export const DEFAULT_WINDOWS_NIC = 'Ethernet0';
 /** The Linux script's exit code when no interface carries the clone's MAC. */
-export const EXIT_NO_INTERFACE_WITH_MAC = 3;
+export const EXIT_NO_INTERFACE_WITH_MAC = 97;
 /** The name of the NetworkManager profile / networkd file the static script writes. */
 export const STATIC_PROFILE = 'ic-static';
 
