@@ -30,7 +30,8 @@ export function vcsimUnavailable(): string | undefined {
   return undefined;
 }
 
-function build(): void {
+/** Builds vcsim into `.vcsim-build/` unless the binary is newer than its source. */
+export function buildVcsim(): void {
   const why = vcsimUnavailable();
   if (why) throw new Error(`cannot build the vcsim peer: ${why}`);
   const source = `${SOURCE_DIR}main.go`;
@@ -62,7 +63,7 @@ function firstLine(child: ChildProcess): Promise<string> {
 
 /** Builds vcsim once into `.vcsim-build/` (GOPATH mode) and starts it. */
 export async function startVcsim(): Promise<RunningVcsim> {
-  build();
+  buildVcsim();
   const child = spawn(BINARY, [], { stdio: ['pipe', 'pipe', 'inherit'] });
   const info = JSON.parse(await firstLine(child)) as Omit<RunningVcsim, 'stop'>;
   return {
