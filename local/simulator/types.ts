@@ -24,6 +24,8 @@ export interface SimulatorOptions {
   /** after a clone; default 2000 (scaled) */
   guestOpsUnavailableMs?: number;
   faults?: FaultRule[];
+  /** a session idle this long (simulated ms, × timeScale) is gone; default vCenter's 30 minutes */
+  sessionIdleTimeoutMs?: number;
 }
 
 export interface MoRefLike {
