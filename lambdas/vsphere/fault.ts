@@ -32,8 +32,13 @@ export function parseSoapFault(xml: string): VsphereFault | undefined {
   return new VsphereFault(faultNameOf(inner), text('faultstring'), fields);
 }
 
+/** A decoded LocalizedMethodFault (a task's `info.error`, a missingSet entry's `fault`) as a VsphereFault. */
+export function localizedFault(error: unknown, unknownName = 'UnknownFault'): VsphereFault {
+  const e = (error ?? {}) as { fault?: { _type?: string }; localizedMessage?: string };
+  return new VsphereFault(e.fault?._type ?? unknownName, e.localizedMessage ?? '', e.fault ?? {});
+}
+
 /** A task's `info.error` (LocalizedMethodFault, decoded) as a VsphereFault. */
 export function taskFault(error: unknown): VsphereFault {
-  const e = (error ?? {}) as { fault?: { _type?: string }; localizedMessage?: string };
-  return new VsphereFault(e.fault?._type ?? 'UnknownTaskFault', e.localizedMessage ?? '', e.fault ?? {});
+  return localizedFault(error, 'UnknownTaskFault');
 }

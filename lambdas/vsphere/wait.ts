@@ -25,21 +25,33 @@ export async function waitForValues(
   options: WaitForOptions = {},
 ): Promise<Record<string, unknown>> {
   const deadline = Date.now() + (options.timeoutMs ?? 600_000);
-  const values: Record<string, unknown> = {};
-  const filter = await createFilter(c, {
+  const spec = {
     propSet: [{ type: obj.type, all: false, pathSet: paths }],
     objectSet: [{ obj, skip: false }],
-  });
+  };
+  let values: Record<string, unknown> = {};
+  // A filter lives in its session: after a re-login (by this call or a concurrent one on the client) it is
+  // gone, and WaitForUpdatesEx on the new session would return nothing until the deadline. So the filter is
+  // created again and the wait starts over from version "" (the server then sends the current values).
+  // Read after CreateFilter: if it logged in again itself, the filter is on the newest session already.
+  let filter = await createFilter(c, spec);
+  let generation = c.sessionGeneration;
   try {
-    // pyVmomi starts with an empty version; the server answers with the current values.
     let version = '';
     for (;;) {
+      if (c.sessionGeneration !== generation) {
+        filter = await createFilter(c, spec);
+        generation = c.sessionGeneration;
+        version = '';
+        values = {};
+      }
       const remaining = Math.ceil((deadline - Date.now()) / 1000);
       if (remaining <= 0)
         throw new VsphereTimeoutError(`timed out waiting for ${obj.type} ${obj.value} ${paths.join(',')}`);
       const set = await waitForUpdatesEx(c, version, {
         maxWaitSeconds: Math.min(remaining, options.maxWaitSeconds ?? 20),
       });
+      if (c.sessionGeneration !== generation) continue;
       if (!set) continue;
       version = set.version;
       for (const f of set.filterSet) {
@@ -54,9 +66,11 @@ export async function waitForValues(
       if (done(values)) return values;
     }
   } finally {
-    await destroyPropertyFilter(c, filter).catch((e: unknown) =>
-      c.logger.warn('DestroyPropertyFilter failed', { error: String(e) }),
-    );
+    // After a re-login the old session's filter is already gone; only the current one is destroyed.
+    if (c.sessionGeneration === generation)
+      await destroyPropertyFilter(c, filter).catch((e: unknown) =>
+        c.logger.warn('DestroyPropertyFilter failed', { error: String(e) }),
+      );
   }
 }
 

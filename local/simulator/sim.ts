@@ -88,13 +88,22 @@ export class Sim {
     this.calls[method] = (this.calls[method] ?? 0) + 1;
     const h = this.handlers.get(method);
     if (!h) throw new SimFault('MethodNotFound', `Method ${method} not found`);
-    if (!ctx.session && !WITHOUT_SESSION.has(method))
+    const needsSession = !WITHOUT_SESSION.has(method);
+    let injected =
+      method.endsWith('_Task') || (!ctx.session && needsSession) ? undefined : this.faults.take(method);
+    if (injected?.faultName === 'NotAuthenticated') {
+      // An injected NotAuthenticated is a session lost just before this call (idle timeout, vCenter restart):
+      // every session ends and the call is answered as vCenter answers a dead session.
+      this.sessions.expireAll();
+      ctx.session = undefined;
+      injected = undefined;
+    }
+    if (!ctx.session && needsSession)
       throw Sessions.notAuthenticated(
         moOf(child(call, '_this')) ?? new MoRef('ServiceInstance', 'ServiceInstance'),
       );
     const end = ctx.session ? this.sessions.begin(ctx.session) : undefined;
     try {
-      const injected = method.endsWith('_Task') ? undefined : this.faults.take(method);
       if (injected) throw injected;
       await this.sched.sleep(this.latency.ms('soapOverhead'));
       return await h(this, call, ctx);
