@@ -89,7 +89,11 @@ describe('vSphere client after a lost session', () => {
     const c = env.client;
     const src = (await v.findByInventoryPath(c, env.sim.sources.linux)) as v.MoRef;
     const folder = (await v.findByInventoryPath(c, 'DC0/vm/clones')) as v.MoRef;
-    const task = await v.cloneVmTask(c, src, folder, 'task-over-relogin', { location: {}, template: false, powerOn: false });
+    const task = await v.cloneVmTask(c, src, folder, 'task-over-relogin', {
+      location: {},
+      template: false,
+      powerOn: false,
+    });
     env.sim.injectFault({ method: 'WaitForUpdatesEx', fault: 'NotAuthenticated', count: 1 });
     const clone = (await v.waitForTask(c, task, { timeoutMs: 60_000, maxWaitSeconds: 1 })) as v.MoRef;
     expect(clone.type).toBe('VirtualMachine');
