@@ -14,6 +14,17 @@ const SERVICE_INSTANCE: MoRef = { type: 'ServiceInstance', value: 'ServiceInstan
 const SILENT: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 /** Methods that never need (or must not retry for) a session. */
 const NO_RELOGIN = new Set(['RetrieveServiceContent', 'Login', 'Logout']);
+/**
+ * Methods that act on state of the session (its filters, update version, result token): after a re-login that
+ * state is gone, so they are not retried; the caller sees NotAuthenticated and a new `sessionGeneration`.
+ */
+const SESSION_STATE = new Set([
+  'WaitForUpdatesEx',
+  'WaitForUpdates',
+  'CheckForUpdates',
+  'ContinueRetrievePropertiesEx',
+  'DestroyPropertyFilter',
+]);
 
 /** A vim25 session over one keep-alive connection. */
 export class VsphereClient {
@@ -115,6 +126,7 @@ export class VsphereClient {
         throw err;
       this.logger.info('vSphere session not authenticated; logging in again', { method });
       await this.#reloginOnce(cookie);
+      if (SESSION_STATE.has(method)) throw err;
       return this.#checked<T>(method, args);
     }
   }
