@@ -13,6 +13,29 @@ export function isTaskError(error: unknown): boolean {
   return faultNameOf(error) !== undefined && (error as { task?: unknown }).task !== undefined;
 }
 
+const PATHS = ['info.descriptionId', 'info.state'];
+
+/** The InstantClone tasks among `tasks` that have not ended; one read, or one per task if some are purged. */
+async function runningInstantClones(c: VsphereClient, tasks: MoRef[]): Promise<MoRef[]> {
+  if (tasks.length === 0) return [];
+  const infos = await retrieveProperties(c, tasks, PATHS).catch(async (e: unknown) => {
+    if (faultNameOf(e) !== 'ManagedObjectNotFound') throw e;
+    const one = await Promise.all(
+      tasks.map((t) =>
+        retrieveProperties(c, [t], PATHS).catch((err: unknown) => {
+          if (faultNameOf(err) === 'ManagedObjectNotFound') return new Map(); // purged: long over
+          throw err;
+        }),
+      ),
+    );
+    return new Map(one.flatMap((m) => [...m]));
+  });
+  return tasks.filter((t) => {
+    const props = infos.get(t.value);
+    return props?.['info.descriptionId'] === INSTANT_CLONE && !ENDED.has(String(props['info.state']));
+  });
+}
+
 /**
  * Lets the InstantClone tasks still running on a source end (reading their state, no long poll), so a search by
  * name afterwards sees what they created. True when none is left running.
@@ -29,18 +52,7 @@ export async function settleInstantCloneTasks(
       | MoRef[]
       | undefined,
   );
-  const running: MoRef[] = [];
-  for (const task of recent) {
-    const info = await retrieveProperties(c, [task], ['info.descriptionId', 'info.state']).catch(
-      (e: unknown) => {
-        if (faultNameOf(e) === 'ManagedObjectNotFound') return undefined; // purged: long over
-        throw e;
-      },
-    );
-    const props = info?.get(task.value);
-    if (props?.['info.descriptionId'] === INSTANT_CLONE && !ENDED.has(String(props['info.state'])))
-      running.push(task);
-  }
+  const running = await runningInstantClones(c, recent);
   const ended = await Promise.all(
     running.map((task) =>
       pollTask(c, task, { timeoutMs }).then(
