@@ -2,8 +2,9 @@
 // startConnected: true) and the run marker, lease and optional static IP in guestinfo, all atomically in the
 // spec. Idempotent: a retried or duplicated call finds this run's clone by name + marker and reuses it.
 import { z } from 'zod';
-import { instantCloneTask, type MoRef } from '../vsphere/index.js';
+import { instantCloneTask, type MoRef, pollTask } from '../vsphere/index.js';
 import { cloneFolder, cloneNic, findRunClone } from '../workflow/clone-ops.js';
+import { isTaskError } from '../workflow/clone-tasks.js';
 import { InvalidRequestError } from '../workflow/errors.js';
 import { faultNameOf, toWorkflowError } from '../workflow/faults.js';
 import { cloneExtraConfig } from '../workflow/naming.js';
@@ -63,13 +64,27 @@ export const handler = workflowHandler({ input }, async ({ run, clone }, { vcent
           staticIp: clone.staticIp,
         }),
       });
-      moref = (await finishTask(c, task, remainingMs()).catch(async (error: unknown) => {
-        // A concurrent or crashed earlier attempt may have created it meanwhile.
-        if (faultNameOf(error) !== 'DuplicateName') throw error;
-        const existing = await findRunClone(c, folderPath, clone.name, run.runId);
-        if (!existing) throw error; // the name is taken but not by a VM we can find: report the fault
-        return existing;
-      })) as MoRef;
+      moref = (await finishTask(c, task, remainingMs())
+        .catch((error: unknown) => {
+          if (isTaskError(error)) throw error;
+          // Waiting failed, not the task: it goes on and its clone may appear. Read the task until it ends;
+          // if even that fails, the original error stands (retried; the retry finds the clone by name).
+          c.logger.warn('waiting for InstantClone_Task failed; reading the task until it ends', {
+            error: String(error),
+          });
+          return pollTask(c, task, { timeoutMs: Math.max(1_000, remainingMs() - 5_000) }).catch(
+            (e: unknown) => {
+              throw isTaskError(e) ? e : error;
+            },
+          );
+        })
+        .catch(async (error: unknown) => {
+          // A concurrent or crashed earlier attempt may have created it meanwhile.
+          if (faultNameOf(error) !== 'DuplicateName') throw error;
+          const existing = await findRunClone(c, folderPath, clone.name, run.runId);
+          if (!existing) throw error; // the name is taken but not by a VM we can find: report the fault
+          return existing;
+        })) as MoRef;
     }
     const { mac, nicKey } = await cloneNic(c, moref);
     const timing = end();

@@ -1,19 +1,8 @@
 // Tears leaked clones down, idempotently: PowerOff (already off is fine) then Destroy (already gone is
 // fine), bounded per run and by the time left, one VM's failure never stops the others.
-import {
-  destroyTask,
-  type MoRef,
-  powerOffVmTask,
-  type VsphereClient,
-  VsphereFault,
-  waitForTask,
-} from '../vsphere/index.js';
+import { type VsphereClient, VsphereFault } from '../vsphere/index.js';
+import { type TeardownOutcome, tearDownVm } from '../workflow/vm-teardown.js';
 import { findExpiredClones, type LeakedVm } from './find.js';
-
-/** PowerOff on a VM that is not powered on: nothing to do. */
-const ALREADY_OFF = new Set(['InvalidPowerState', 'InvalidState']);
-/** The VM disappeared between the scan and the call (another reaper, the workflow's own teardown). */
-const ALREADY_GONE = new Set(['ManagedObjectNotFound']);
 
 export interface ReapOptions {
   now?: number;
@@ -47,35 +36,13 @@ export interface ReapReport {
   unparseable: { name: string; moref: string; leaseExpires: string }[];
 }
 
-function isFault(error: unknown, names: Set<string>): boolean {
-  return error instanceof VsphereFault && names.has(error.faultName);
-}
-
-async function runTask(c: VsphereClient, start: () => Promise<MoRef>, timeoutMs: number): Promise<void> {
-  await waitForTask(c, await start(), { timeoutMs });
-}
-
-/** PowerOff + Destroy of one VM; resolves to what happened, throws only on real failures. */
-export async function tearDown(
+/** PowerOff + Destroy of one VM (the workflow's own teardown routine); throws only on real failures. */
+export function tearDown(
   c: VsphereClient,
   vm: Pick<LeakedVm, 'moref' | 'powerState'>,
   taskTimeoutMs = 120_000,
-): Promise<'destroyed' | 'alreadyGone'> {
-  if (vm.powerState !== 'poweredOff') {
-    try {
-      await runTask(c, () => powerOffVmTask(c, vm.moref), taskTimeoutMs);
-    } catch (error) {
-      if (isFault(error, ALREADY_GONE)) return 'alreadyGone';
-      if (!isFault(error, ALREADY_OFF)) throw error;
-    }
-  }
-  try {
-    await runTask(c, () => destroyTask(c, vm.moref), taskTimeoutMs);
-    return 'destroyed';
-  } catch (error) {
-    if (isFault(error, ALREADY_GONE)) return 'alreadyGone';
-    throw error;
-  }
+): Promise<TeardownOutcome> {
+  return tearDownVm(c, vm.moref, { powerState: vm.powerState, taskTimeoutMs });
 }
 
 export async function reapExpiredClones(c: VsphereClient, options: ReapOptions): Promise<ReapReport> {

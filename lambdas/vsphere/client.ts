@@ -3,6 +3,7 @@ import type { Client } from 'soap';
 import { decodeReturnval } from './decode.js';
 import { VsphereFault, VsphereTransportError } from './errors.js';
 import { parseSoapFault } from './fault.js';
+import { MISSING_SET_METHODS, missingSetFault } from './missing-set.js';
 import { createSoapClient } from './soap-client.js';
 import { toSoap } from './soap-values.js';
 import { createAgent, httpRequest } from './transport.js';
@@ -13,6 +14,17 @@ const SERVICE_INSTANCE: MoRef = { type: 'ServiceInstance', value: 'ServiceInstan
 const SILENT: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 /** Methods that never need (or must not retry for) a session. */
 const NO_RELOGIN = new Set(['RetrieveServiceContent', 'Login', 'Logout']);
+/**
+ * Methods that act on state of the session (its filters, update version, result token): after a re-login that
+ * state is gone, so they are not retried; the caller sees NotAuthenticated and a new `sessionGeneration`.
+ */
+const SESSION_STATE = new Set([
+  'WaitForUpdatesEx',
+  'WaitForUpdates',
+  'CheckForUpdates',
+  'ContinueRetrievePropertiesEx',
+  'DestroyPropertyFilter',
+]);
 
 /** A vim25 session over one keep-alive connection. */
 export class VsphereClient {
@@ -26,6 +38,9 @@ export class VsphereClient {
   #username: string;
   #password: string;
   #relogin: Promise<void> | undefined;
+  /** Set-Cookie headers seen; a Login must add one. */
+  #cookiesSet = 0;
+  #generation = 0;
   #cache = new Map<string, unknown>();
 
   private constructor(options: ConnectOptions) {
@@ -68,6 +83,14 @@ export class VsphereClient {
     return this.#serviceContent;
   }
 
+  /**
+   * Counts logins: it changes when the client logged in again, i.e. the session's property filters and
+   * WaitForUpdatesEx version are gone and a wait must start over.
+   */
+  get sessionGeneration(): number {
+    return this.#generation;
+  }
+
   /** SOAP calls made so far (for benchmarks). */
   get roundTrips(): number {
     return this.#roundTrips;
@@ -90,20 +113,31 @@ export class VsphereClient {
   }
 
   /**
-   * Calls a vim25 method with `args` (including `_this`); returns the decoded `returnval`.
-   * On NotAuthenticated it logs in again once and retries.
+   * Calls a vim25 method with `args` (including `_this`); returns the decoded `returnval`. A `missingSet`
+   * fault in a property-collector result is thrown like a SOAP fault. On NotAuthenticated (either way) it
+   * logs in again once, shared with concurrent callers, and retries.
    */
   async invoke<T>(method: string, args: object): Promise<T> {
     const cookie = this.#cookie;
     try {
-      return await this.#call<T>(method, args);
+      return await this.#checked<T>(method, args);
     } catch (err) {
       if (!(err instanceof VsphereFault) || err.faultName !== 'NotAuthenticated' || NO_RELOGIN.has(method))
         throw err;
       this.logger.info('vSphere session not authenticated; logging in again', { method });
       await this.#reloginOnce(cookie);
-      return this.#call<T>(method, args);
+      if (SESSION_STATE.has(method)) throw err;
+      return this.#checked<T>(method, args);
     }
+  }
+
+  async #checked<T>(method: string, args: object): Promise<T> {
+    const result = await this.#call<T>(method, args);
+    if (MISSING_SET_METHODS.has(method)) {
+      const fault = missingSetFault(result);
+      if (fault) throw fault;
+    }
+    return result;
   }
 
   /** Logout and release the connection. */
@@ -152,19 +186,29 @@ export class VsphereClient {
     );
   }
 
+  /**
+   * The old cookie stays until Login answers with a new one: concurrent callers keep sending the old
+   * cookie meanwhile (and join this login when it fails them), never none.
+   */
   async #login(): Promise<void> {
     const sm = this.serviceContent.sessionManager;
     if (!sm) throw new VsphereFault('NotSupported', 'ServiceContent has no sessionManager');
-    this.#cookie = undefined;
+    const seen = this.#cookiesSet;
     await this.#call('Login', { _this: sm, userName: this.#username, password: this.#password });
-    if (!this.#cookie) throw new VsphereTransportError(`Login response carried no ${COOKIE} cookie`);
+    if (this.#cookiesSet === seen || !this.#cookie)
+      throw new VsphereTransportError(`Login response carried no ${COOKIE} cookie`);
+    this.#generation++;
     this.logger.debug('vSphere login ok', { host: this.url.host });
   }
 
-  /** Concurrent callers that saw the same stale cookie share one re-login. */
+  /**
+   * Every caller that met NotAuthenticated with the same (stale) cookie shares one re-login: one in progress
+   * is joined, and a caller whose cookie was already replaced just retries.
+   */
   #reloginOnce(staleCookie: string | undefined): Promise<void> {
+    if (this.#relogin) return this.#relogin;
     if (this.#cookie !== staleCookie) return Promise.resolve();
-    this.#relogin ??= this.#login().finally(() => {
+    this.#relogin = this.#login().finally(() => {
       this.#relogin = undefined;
     });
     return this.#relogin;
@@ -180,7 +224,10 @@ export class VsphereClient {
       .flat()
       .map((c) => new RegExp(`^${COOKIE}=([^;]*)`).exec(c)?.[1])
       .find((v) => v !== undefined);
-    if (cookie) this.#cookie = cookie;
+    if (cookie) {
+      this.#cookie = cookie;
+      this.#cookiesSet++;
+    }
     if (res.status !== 200) {
       const fault = parseSoapFault(text);
       if (fault) throw fault;

@@ -56,6 +56,7 @@ const NUMBER_FIELDS = new Set([
   'maxObjects',
   'maxWaitSeconds',
   'maxObjectUpdates',
+  'deviceIndex',
 ]);
 /** Fields vim25 declares as boolean. */
 const BOOLEAN_FIELDS = new Set([

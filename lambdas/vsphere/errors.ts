@@ -5,11 +5,22 @@ export class VsphereFault extends Error {
   readonly faultName: string;
   /** Decoded fault fields (e.g. `obj` for ManagedObjectNotFound), when present. */
   readonly detail: Record<string, unknown>;
+  /**
+   * The Task whose own `info.error` this is. Unset for a fault of a call (including the calls that wait for
+   * a task): only a task's own error says what the task did.
+   */
+  readonly task?: { type: string; value: string };
 
-  constructor(faultName: string, message: string, detail: Record<string, unknown> = {}) {
+  constructor(
+    faultName: string,
+    message: string,
+    detail: Record<string, unknown> = {},
+    task?: { type: string; value: string },
+  ) {
     super(message ? `${faultName}: ${message}` : faultName);
     this.faultName = faultName;
     this.detail = detail;
+    if (task) this.task = task;
   }
 }
 

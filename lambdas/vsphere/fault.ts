@@ -32,8 +32,17 @@ export function parseSoapFault(xml: string): VsphereFault | undefined {
   return new VsphereFault(faultNameOf(inner), text('faultstring'), fields);
 }
 
-/** A task's `info.error` (LocalizedMethodFault, decoded) as a VsphereFault. */
-export function taskFault(error: unknown): VsphereFault {
+/** A decoded LocalizedMethodFault (a task's `info.error`, a missingSet entry's `fault`) as a VsphereFault. */
+export function localizedFault(
+  error: unknown,
+  unknownName = 'UnknownFault',
+  task?: { type: string; value: string },
+): VsphereFault {
   const e = (error ?? {}) as { fault?: { _type?: string }; localizedMessage?: string };
-  return new VsphereFault(e.fault?._type ?? 'UnknownTaskFault', e.localizedMessage ?? '', e.fault ?? {});
+  return new VsphereFault(e.fault?._type ?? unknownName, e.localizedMessage ?? '', e.fault ?? {}, task);
+}
+
+/** A task's `info.error` (LocalizedMethodFault, decoded) as a VsphereFault that names the task. */
+export function taskFault(error: unknown, task?: { type: string; value: string }): VsphereFault {
+  return localizedFault(error, 'UnknownTaskFault', task);
 }

@@ -21,4 +21,4 @@ export { login, logout, retrieveServiceContent } from './session.js';
 export type * from './types.js';
 export { createContainerView, destroyView, findByInventoryPath } from './views.js';
 export { cloneVmTask, destroyTask, instantCloneTask, powerOffVmTask, reconfigVmTask } from './vm.js';
-export { type WaitForOptions, waitForProperty, waitForTask, waitForValues } from './wait.js';
+export { pollTask, type WaitForOptions, waitForProperty, waitForTask, waitForValues } from './wait.js';

@@ -8,13 +8,21 @@ export async function retrieveAll(
   specSet: PropertyFilterSpec[],
   options?: RetrieveOptions,
 ): Promise<ObjectContent[]> {
-  let result = await retrievePropertiesEx(c, specSet, options);
-  const out: ObjectContent[] = [...(result?.objects ?? [])];
-  while (result?.token) {
-    result = await continueRetrievePropertiesEx(c, result.token);
-    out.push(...result.objects);
+  for (let attempt = 1; ; attempt++) {
+    const generation = c.sessionGeneration;
+    try {
+      let result = await retrievePropertiesEx(c, specSet, options);
+      const out: ObjectContent[] = [...(result?.objects ?? [])];
+      while (result?.token) {
+        result = await continueRetrievePropertiesEx(c, result.token);
+        out.push(...result.objects);
+      }
+      return out;
+    } catch (e) {
+      // A re-login between pages voids the token: read everything again, once, on the new session.
+      if (attempt > 1 || c.sessionGeneration === generation) throw e;
+    }
   }
-  return out;
 }
 
 /** Plain objects keyed by moref value: `{ 'runtime.powerState': 'poweredOn', ... }` per object. */

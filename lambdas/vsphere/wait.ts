@@ -2,6 +2,7 @@ import type { VsphereClient } from './client.js';
 import { VsphereTimeoutError } from './errors.js';
 import { taskFault } from './fault.js';
 import { createFilter, destroyPropertyFilter, waitForUpdatesEx } from './property-collector.js';
+import { retrieveProperties } from './retrieve.js';
 import type { MoRef } from './types.js';
 
 export interface WaitForOptions {
@@ -25,21 +26,37 @@ export async function waitForValues(
   options: WaitForOptions = {},
 ): Promise<Record<string, unknown>> {
   const deadline = Date.now() + (options.timeoutMs ?? 600_000);
-  const values: Record<string, unknown> = {};
-  const filter = await createFilter(c, {
+  const spec = {
     propSet: [{ type: obj.type, all: false, pathSet: paths }],
     objectSet: [{ obj, skip: false }],
-  });
+  };
+  let values: Record<string, unknown> = {};
+  // A filter lives in its session: after a re-login (by this call or a concurrent one on the client) it is
+  // gone, and WaitForUpdatesEx on the new session would return nothing until the deadline. So the filter is
+  // created again and the wait starts over from version "" (the server then sends the current values).
+  // Read after CreateFilter: if it logged in again itself, the filter is on the newest session already.
+  let filter = await createFilter(c, spec);
+  let generation = c.sessionGeneration;
   try {
-    // pyVmomi starts with an empty version; the server answers with the current values.
     let version = '';
     for (;;) {
+      if (c.sessionGeneration !== generation) {
+        filter = await createFilter(c, spec);
+        generation = c.sessionGeneration;
+        version = '';
+        values = {};
+      }
       const remaining = Math.ceil((deadline - Date.now()) / 1000);
       if (remaining <= 0)
         throw new VsphereTimeoutError(`timed out waiting for ${obj.type} ${obj.value} ${paths.join(',')}`);
       const set = await waitForUpdatesEx(c, version, {
         maxWaitSeconds: Math.min(remaining, options.maxWaitSeconds ?? 20),
+      }).catch((e: unknown) => {
+        // The client logged in again (not retrying a call whose filter is gone): start over below.
+        if (c.sessionGeneration !== generation) return undefined;
+        throw e;
       });
+      if (c.sessionGeneration !== generation) continue;
       if (!set) continue;
       version = set.version;
       for (const f of set.filterSet) {
@@ -54,9 +71,11 @@ export async function waitForValues(
       if (done(values)) return values;
     }
   } finally {
-    await destroyPropertyFilter(c, filter).catch((e: unknown) =>
-      c.logger.warn('DestroyPropertyFilter failed', { error: String(e) }),
-    );
+    // After a re-login the old session's filter is already gone; only a current one is destroyed.
+    if (c.sessionGeneration === generation)
+      await destroyPropertyFilter(c, filter).catch((e: unknown) =>
+        c.logger.warn('DestroyPropertyFilter failed', { error: String(e) }),
+      );
   }
 }
 
@@ -73,7 +92,7 @@ export async function waitForTask(
     (x) => x['info.state'] === 'success' || x['info.state'] === 'error',
     options,
   );
-  if (v['info.state'] === 'error') throw taskFault(v['info.error']);
+  if (v['info.state'] === 'error') throw taskFault(v['info.error'], task);
   return v['info.result'];
 }
 
@@ -87,4 +106,29 @@ export async function waitForProperty<T = unknown>(
 ): Promise<T | undefined> {
   const v = await waitForValues(c, obj, [path], (x) => predicate(x[path] as T | undefined), options);
   return v[path] as T | undefined;
+}
+
+/**
+ * Reads a task's `info` with RetrievePropertiesEx until it ends (no filter, no long poll: for when waiting
+ * with WaitForUpdatesEx failed but the task goes on). Returns `info.result`, throws the task's own error
+ * (VsphereFault with `task` set), or VsphereTimeoutError if it has not ended within `timeoutMs`.
+ */
+export async function pollTask(
+  c: VsphereClient,
+  task: MoRef,
+  options: { timeoutMs: number; intervalMs?: number },
+): Promise<unknown> {
+  const deadline = Date.now() + options.timeoutMs;
+  let interval = Math.min(options.intervalMs ?? 250, options.timeoutMs);
+  for (;;) {
+    const info = (await retrieveProperties(c, [task], ['info.state', 'info.result', 'info.error'])).get(
+      task.value,
+    );
+    if (info?.['info.state'] === 'success') return info['info.result'];
+    if (info?.['info.state'] === 'error') throw taskFault(info['info.error'], task);
+    if (Date.now() + interval > deadline)
+      throw new VsphereTimeoutError(`task ${task.value} had not ended after ${options.timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, interval));
+    interval = Math.min(interval * 2, 2_000);
+  }
 }

@@ -22,6 +22,9 @@ describe('toWorkflowError', () => {
     ['OperationDisabledByGuest', 'guest', 'GuestOpsUnsupported'],
     ['OperationNotSupportedByGuest', 'guest', 'GuestOpsUnsupported'],
     ['InvalidLogin', 'login', 'LoginFailed'],
+    // A session lost again right after the client's own re-login is transient, never LoginFailed.
+    ['NotAuthenticated', 'login', 'VcenterUnavailable'],
+    ['NotAuthenticated', 'teardown', 'VcenterUnavailable'],
     ['NoPermission', 'clone', 'PermissionDenied'],
     ['TaskInProgress', 'clone', 'VcenterUnavailable'],
     ['ManagedObjectNotFound', 'verify', 'SourceNotFound'],

@@ -75,8 +75,13 @@ export function toWorkflowError(error: unknown, phase: Phase, what: string): Err
     return new VcenterUnavailableError(detail, opts);
   }
   if (fault === undefined) return error instanceof Error ? error : new Error(message);
-  if (fault === 'InvalidLogin' || fault === 'NotAuthenticated') {
+  // Only a fresh Login that vCenter refuses is LoginFailed (not retried). NotAuthenticated is a session that
+  // was lost again right after the client's own re-login: transient, so retried as VcenterUnavailable.
+  if (fault === 'InvalidLogin') {
     return new LoginFailedError(`vCenter login failed while working on ${what}`, opts);
+  }
+  if (fault === 'NotAuthenticated') {
+    return new VcenterUnavailableError(`${what}: the vCenter session was lost again after a new login`, opts);
   }
   if (fault === 'NoPermission') return new PermissionDeniedError(`${what}: ${message}`, opts);
   if (phase === 'guest') {

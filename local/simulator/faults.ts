@@ -1,6 +1,6 @@
 // vSphere faults raised by handlers, and run-time fault injection per method.
 import type { FaultRule } from './types.js';
-import { enumv, type MoRef, Obj, str, type Val } from './values.js';
+import { enumv, int, type MoRef, Obj, str, type Val } from './values.js';
 
 export class SimFault extends Error {
   constructor(
@@ -32,6 +32,12 @@ export const invalidPowerState = (requested: string, existing: string) =>
       ['existingState', enumv('VirtualMachinePowerState', existing)],
     ],
   );
+/** A pathSet entry the type does not have (PropertyCollector.RetrievePropertiesEx / CreateFilter). */
+export const invalidProperty = (name: string) =>
+  new SimFault('InvalidProperty', `A specified property was invalid: ${name}`, [['name', str(name)]]);
+/** A deviceChange entry that cannot be applied, by its index in the spec. */
+export const invalidDeviceSpec = (index: number, message: string) =>
+  new SimFault('InvalidDeviceSpec', message, [['deviceIndex', int(index)]]);
 export const invalidArgument = (prop: string) =>
   new SimFault('InvalidArgument', `A specified parameter was not correct: ${prop}`, [
     ['invalidProperty', str(prop)],

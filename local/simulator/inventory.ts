@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { guestProfile } from './guest-profile.js';
-import { Arr, bool, int, MoRef, type Obj, obj, str } from './values.js';
+import { Arr, bool, enumv, int, MoRef, type Obj, obj, str } from './values.js';
 import { type GuestOs, type PowerState, type VmState, vmProps } from './vm.js';
 
 export interface Folder {
@@ -154,6 +154,7 @@ export class Inventory {
       hostName: v.name,
       guestOpsReadyAt: 0,
       uuid: randomUUID(),
+      createdAt: Date.now(),
     };
     this.vms.set(vm.id, vm);
     this.changed();
@@ -271,6 +272,9 @@ export class Inventory {
               vmotionEnabled: bool(true),
               faultToleranceEnabled: bool(false),
             }),
+            quickStats: obj('HostListSummaryQuickStats', {}),
+            overallStatus: enumv('ManagedEntityStatus', 'green'),
+            rebootRequired: bool(false),
           }),
           config: obj('HostConfigInfo', { host: new MoRef('HostSystem', h.id), product }),
           vm: vmRefs((v) => v.hostId === h.id),

@@ -1,8 +1,10 @@
 // PropertyCollector: RetrieveProperties(Ex), ContinueRetrievePropertiesEx, traversal of ObjectSpec/TraversalSpec.
-import { notFound, SimFault } from './faults.js';
+import { invalidProperty, notFound, SimFault } from './faults.js';
 import { registerPropertyFilters } from './property-filter.js';
+import { Sessions } from './session-manager.js';
 import type { CallCtx, Sim } from './sim.js';
 import { Arr, MoRef, type Obj, obj, str, type Val, walk } from './values.js';
+import { isValidPath } from './vim25-types.js';
 import { child, kids, moOf, textOf, type XNode } from './xml.js';
 
 export interface Found {
@@ -26,8 +28,56 @@ const typeMatches = (want: string, actual: string) =>
   (want === 'ManagedEntity' && INVENTORY.has(actual)) ||
   (want === 'ComputeResource' && actual === 'ClusterComputeResource');
 
+const pathsOf = (propSet: XNode) => kids(propSet, 'pathSet').map((p) => p.text.trim());
+
+/** vCenter fails the whole call when a pathSet names a property the type does not have. */
+export function checkPaths(spec: XNode): void {
+  for (const ps of kids(spec, 'propSet')) {
+    const type = textOf(ps, 'type') ?? '';
+    for (const path of pathsOf(ps)) if (!isValidPath(type, path)) throw invalidProperty(path);
+  }
+}
+
+/**
+ * A retrieve by a caller without a live session: HTTP 200, each root object with every requested property in
+ * missingSet as NotAuthenticated (vCenter and vcsim; pyvmomi issues #43 and #294). Nothing is traversed and
+ * nothing tells whether an object exists, so a lost session never reads as "no such VM".
+ */
+function unauthenticated(specs: XNode[]): Obj[] {
+  const out: Obj[] = [];
+  for (const spec of specs) {
+    const propSets = kids(spec, 'propSet');
+    for (const os of kids(spec, 'objectSet')) {
+      const ref = moOf(child(os, 'obj'));
+      if (!ref) continue;
+      const own = propSets.filter((p) => typeMatches(textOf(p, 'type') ?? '', ref.type));
+      const paths = [...new Set((own.length ? own : propSets).flatMap(pathsOf))];
+      const fault = Sessions.notAuthenticated(ref);
+      out.push(
+        obj('ObjectContent', {
+          obj: ref,
+          missingSet: new Arr(
+            'MissingProperty',
+            (paths.length ? paths : ['']).map((path) =>
+              obj('MissingProperty', {
+                path: str(path),
+                fault: obj('LocalizedMethodFault', {
+                  fault: fault.detail(),
+                  localizedMessage: str(fault.message),
+                }),
+              }),
+            ),
+          ),
+        }),
+      );
+    }
+  }
+  return out;
+}
+
 /** Evaluates one PropertyFilterSpec. `strict` throws ManagedObjectNotFound for a missing root object. */
 export function collect(sim: Sim, spec: XNode, ctx: CallCtx, strict: boolean): Found[] {
+  if (strict) checkPaths(spec);
   const named = new Map<string, XNode>();
   const indexSpecs = (n: XNode) => {
     for (const s of kids(n, 'selectSet')) {
@@ -82,10 +132,7 @@ export function collect(sim: Sim, spec: XNode, ctx: CallCtx, strict: boolean): F
     if (!propSets.length) continue;
     const props: [string, Val][] = [];
     for (const ps of propSets) {
-      const paths =
-        textOf(ps, 'all') === 'true'
-          ? root.fields.map(([k]) => k)
-          : kids(ps, 'pathSet').map((p) => p.text.trim());
+      const paths = textOf(ps, 'all') === 'true' ? root.fields.map(([k]) => k) : pathsOf(ps);
       for (const p of paths) {
         const v = walk(root, p);
         if (v !== undefined && !props.some(([k]) => k === p)) props.push([p, v]);
@@ -129,14 +176,22 @@ function page(sim: Sim, all: Found[], max: number, ctx: CallCtx): Obj | undefine
 
 export function registerPropertyCollector(sim: Sim): void {
   sim.register({
-    RetrieveProperties: (s, call, ctx) =>
-      new Arr(
+    RetrieveProperties: (s, call, ctx) => {
+      if (!ctx.session) return new Arr('ObjectContent', unauthenticated(kids(call, 'specSet')));
+      return new Arr(
         'ObjectContent',
         kids(call, 'specSet')
           .flatMap((sp) => collect(s, sp, ctx, true))
           .map(objectContent),
-      ),
+      );
+    },
     RetrievePropertiesEx: (s, call, ctx) => {
+      if (!ctx.session) {
+        const objects = unauthenticated(kids(call, 'specSet'));
+        return objects.length
+          ? obj('RetrieveResult', { objects: new Arr('ObjectContent', objects) })
+          : undefined;
+      }
       const all = kids(call, 'specSet').flatMap((sp) => collect(s, sp, ctx, true));
       return page(s, all, Number(textOf(child(call, 'options'), 'maxObjects') ?? 0), ctx);
     },

@@ -138,7 +138,7 @@ describe('vim25 protocol behaviour', () => {
     const pushed = await pending;
     expect(pushed.xml).toContain('<kind>modify</kind>');
     expect(pushed.xml).toContain('<val xsi:type="VirtualMachinePowerState">poweredOff</val>');
-    expect(await c.task('PowerOffVM_Task', vm)).toContain('<fault xsi:type="InvalidState">');
+    expect(await c.task('PowerOffVM_Task', vm)).toContain('<fault xsi:type="InvalidPowerState">');
     await c.task('Destroy_Task', vm);
     expect((await c.props('VirtualMachine', vm, ['name'])).includes('ManagedObjectNotFound')).toBe(true);
   });

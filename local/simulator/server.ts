@@ -114,7 +114,14 @@ export async function listen(sim: Sim, port: number, secure: boolean, control: C
 
 async function soap(sim: Sim, req: IncomingMessage, res: ServerResponse, port: number) {
   const call = parseEnvelope((await readBody(req)).toString('utf8'));
-  const ctx: CallCtx = { session: sim.sessions.fromCookie(req.headers.cookie), port };
+  const ctx: CallCtx = {
+    session: sim.sessions.fromCookie(req.headers.cookie),
+    caller: {
+      ipAddress: req.socket.remoteAddress ?? '127.0.0.1',
+      userAgent: req.headers['user-agent'] ?? '',
+    },
+    port,
+  };
   const headers: Record<string, string> = { 'content-type': 'text/xml; charset=utf-8' };
   try {
     const ret = await sim.invoke(call.name, call, ctx);

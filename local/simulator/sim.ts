@@ -4,7 +4,7 @@ import { FaultInjector, notFound, SimFault } from './faults.js';
 import { Guests } from './guest.js';
 import { aboutInfo, Inventory } from './inventory.js';
 import { DEFAULT_LATENCY, Latency, Scheduler } from './latency.js';
-import { type Session, Sessions } from './session-manager.js';
+import { type Caller, DEFAULT_SESSION_IDLE_MS, type Session, Sessions } from './session-manager.js';
 import { Tasks } from './task.js';
 import type { SimulatorOptions } from './types.js';
 import { Arr, MoRef, type Obj, obj, type Val } from './values.js';
@@ -12,11 +12,24 @@ import { child, moOf, type XNode } from './xml.js';
 
 export interface CallCtx {
   session?: Session;
+  /** the client's address and User-Agent, for UserSession */
+  caller: Caller;
   /** set by Login */
   newSession?: Session;
   /** "host:port" the client used; guest file URLs carry the port */
   port: number;
 }
+
+/**
+ * Methods that answer without a session. The property collector's retrieve methods answer a dead session
+ * with every requested property in missingSet (NotAuthenticated), as vCenter and vcsim do.
+ */
+const WITHOUT_SESSION = new Set([
+  'RetrieveServiceContent',
+  'Login',
+  'RetrieveProperties',
+  'RetrievePropertiesEx',
+]);
 
 export type Handler = (sim: Sim, call: XNode, ctx: CallCtx) => Promise<Val | undefined> | Val | undefined;
 
@@ -34,7 +47,7 @@ export class Sim {
   readonly latency: Latency;
   readonly sched = new Scheduler();
   readonly faults: FaultInjector;
-  readonly sessions = new Sessions(CREDENTIALS.vcenter.username, CREDENTIALS.vcenter.password);
+  readonly sessions: Sessions;
   readonly tasks: Tasks;
   readonly dhcp = new Dhcp();
   readonly guests: Guests;
@@ -48,7 +61,13 @@ export class Sim {
     this.inv = new Inventory(options.hostVersion ?? '7.0.3');
     this.latency = new Latency(options.timeScale ?? 1, DEFAULT_LATENCY);
     this.faults = new FaultInjector(options.faults);
-    this.tasks = new Tasks(this.inv);
+    this.sessions = new Sessions(
+      CREDENTIALS.vcenter.username,
+      CREDENTIALS.vcenter.password,
+      this.latency.scale(options.sessionIdleTimeoutMs ?? DEFAULT_SESSION_IDLE_MS),
+    );
+    // vCenter keeps finished tasks in recentTask for about 10 minutes.
+    this.tasks = new Tasks(this.inv, CREDENTIALS.vcenter.username, this.latency.scale(10 * 60_000));
     this.guests = new Guests(this.inv, this.dhcp, this.latency, this.sched);
     this.guestOpsUnavailableMs = this.latency.scale(
       options.guestOpsUnavailableMs ?? DEFAULT_LATENCY.guestOpsUnavailable,
@@ -69,17 +88,36 @@ export class Sim {
     this.calls[method] = (this.calls[method] ?? 0) + 1;
     const h = this.handlers.get(method);
     if (!h) throw new SimFault('MethodNotFound', `Method ${method} not found`);
-    if (method !== 'RetrieveServiceContent' && method !== 'Login') this.sessions.require(ctx.session);
-    const injected = method.endsWith('_Task') ? undefined : this.faults.take(method);
-    if (injected) throw injected;
-    await this.sched.sleep(this.latency.ms('soapOverhead'));
-    return h(this, call, ctx);
+    const needsSession = !WITHOUT_SESSION.has(method);
+    let injected =
+      method.endsWith('_Task') || (!ctx.session && needsSession) ? undefined : this.faults.take(method);
+    if (injected?.faultName === 'NotAuthenticated') {
+      // An injected NotAuthenticated is a session lost just before this call (idle timeout, vCenter restart):
+      // every session ends and the call is answered as vCenter answers a dead session.
+      this.sessions.expireAll();
+      ctx.session = undefined;
+      injected = undefined;
+    }
+    if (!ctx.session && needsSession)
+      throw Sessions.notAuthenticated(
+        moOf(child(call, '_this')) ?? new MoRef('ServiceInstance', 'ServiceInstance'),
+      );
+    const end = ctx.session ? this.sessions.begin(ctx.session) : undefined;
+    try {
+      if (injected) throw injected;
+      await this.sched.sleep(this.latency.ms('soapOverhead'));
+      return await h(this, call, ctx);
+    } finally {
+      end?.();
+    }
   }
 
   /** Current property tree of any object, or undefined when it does not exist. */
   props(ref: MoRef, ctx: CallCtx): Obj | undefined {
     if (ref.type === 'Task') return this.tasks.props(ref.value);
     const inv = this.inv.props(ref, Date.now());
+    if (inv && ref.type === 'VirtualMachine')
+      inv.fields.push(['recentTask', new Arr('ManagedObjectReference', this.tasks.recentFor(ref))]);
     if (inv) return inv;
     for (const p of this.providers) {
       const o = p(ref, this, ctx);

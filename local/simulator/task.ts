@@ -3,6 +3,16 @@ import { SimFault } from './faults.js';
 import type { Inventory } from './inventory.js';
 import { bool, date, enumv, int, MoRef, type Obj, obj, str, type Val } from './values.js';
 
+/** TaskInfo.descriptionId as vCenter names it (the entity type, then the operation, not the method name). */
+const DESCRIPTION_IDS: Record<string, string> = {
+  InstantClone_Task: 'VirtualMachine.instantClone',
+  CloneVM_Task: 'VirtualMachine.clone',
+  ReconfigVM_Task: 'VirtualMachine.reconfigure',
+  PowerOnVM_Task: 'VirtualMachine.powerOn',
+  PowerOffVM_Task: 'VirtualMachine.powerOff',
+  Destroy_Task: 'VirtualMachine.destroy',
+};
+
 interface TaskState {
   id: string;
   method: string;
@@ -23,7 +33,28 @@ export class Tasks {
   readonly maxConcurrent: Record<string, number> = {};
   private seq = 1;
 
-  constructor(private readonly inv: Inventory) {}
+  /**
+   * @param userName the session user a task runs for (TaskInfo.reason)
+   * @param recentMs how long a finished task stays in its entity's recentTask (real ms)
+   */
+  constructor(
+    private readonly inv: Inventory,
+    private readonly userName: string,
+    private readonly recentMs: number,
+  ) {}
+
+  /** ManagedEntity.recentTask: the entity's running tasks and those that finished within recentMs. */
+  recentFor(entity: MoRef): MoRef[] {
+    const since = Date.now() - this.recentMs;
+    return [...this.tasks.values()]
+      .filter(
+        (t) =>
+          t.entity?.type === entity.type &&
+          t.entity.value === entity.value &&
+          (t.completeTime === undefined || t.completeTime >= since),
+      )
+      .map((t) => new MoRef('Task', t.id));
+  }
 
   /** Starts `work` at once; its value becomes info.result, a thrown SimFault info.error. */
   start(
@@ -87,9 +118,7 @@ export class Tasks {
       key: str(t.id),
       task: new MoRef('Task', t.id),
       name: str(t.method),
-      descriptionId: str(
-        `VirtualMachine.${t.method.replace(/_Task$/, '').replace(/^./, (c) => c.toLowerCase())}`,
-      ),
+      descriptionId: str(DESCRIPTION_IDS[t.method] ?? `${t.entity?.type ?? 'Task'}.${t.method}`),
       entity: t.entity,
       entityName: t.entityName !== undefined ? str(t.entityName) : undefined,
       state: enumv('TaskInfoState', t.state),
@@ -98,6 +127,7 @@ export class Tasks {
       error,
       result: t.result,
       progress: t.state === 'running' ? int(t.progress ?? 0) : undefined,
+      reason: obj('TaskReasonUser', { userName: str(this.userName) }),
       queueTime: date(t.queueTime),
       startTime: t.startTime ? date(t.startTime) : undefined,
       completeTime: t.completeTime ? date(t.completeTime) : undefined,

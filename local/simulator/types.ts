@@ -30,6 +30,8 @@ export interface SimulatorOptions {
   faults?: FaultRule[];
   /** the guest OS profile per source (README "Guest profiles"); clones inherit their source's */
   guestProfiles?: Partial<Record<SourceKey, GuestProfileName>>;
+  /** a session idle this long (simulated ms, × timeScale) is gone; default vCenter's 30 minutes */
+  sessionIdleTimeoutMs?: number;
 }
 
 export interface MoRefLike {

@@ -1,5 +1,12 @@
 // VirtualMachine methods: InstantClone_Task, CloneVM_Task, ReconfigVM_Task, PowerOn/OffVM_Task, Destroy_Task.
-import { invalidArgument, invalidPowerState, invalidState, notFound, SimFault } from './faults.js';
+import {
+  invalidArgument,
+  invalidDeviceSpec,
+  invalidPowerState,
+  invalidState,
+  notFound,
+  SimFault,
+} from './faults.js';
 import type { LatencyProfile } from './latency.js';
 import type { Sim } from './sim.js';
 import { MoRef, str, type Val } from './values.js';
@@ -32,7 +39,25 @@ function toolsStartLater(sim: Sim, vm: VmState): void {
   sim.sched.at(sim.guestOpsUnavailableMs + 1, () => sim.inv.changed());
 }
 
+/** Keys of the devices every simulated VM has (see vm.ts devices()). */
+const FIXED_DEVICE_KEYS = [100, 2000];
+
+/**
+ * An edit or remove of a device key the VM does not have fails the whole reconfigure with InvalidDeviceSpec
+ * (deviceIndex = its position in deviceChange), before anything changes, as in vcsim's configureDevices.
+ */
+function checkDeviceChanges(vm: VmState, changes: XNode[]): void {
+  for (const [i, dc] of changes.entries()) {
+    const op = textOf(dc, 'operation');
+    if (op !== 'edit' && op !== 'remove') continue;
+    const key = Number(textOf(child(dc, 'device'), 'key'));
+    if (key !== vm.nic.key && !FIXED_DEVICE_KEYS.includes(key))
+      throw invalidDeviceSpec(i, `Invalid configuration for device '${i}'.`);
+  }
+}
+
 function applyDeviceChanges(vm: VmState, changes: XNode[], extraConfigNodes: XNode[]): void {
+  checkDeviceChanges(vm, changes);
   for (const dc of changes) {
     const dev = child(dc, 'device');
     const op = textOf(dc, 'operation');
@@ -79,6 +104,7 @@ function instantClone(sim: Sim, call: XNode) {
   return vmTask(sim, 'InstantClone_Task', src, 'instantClone', () => {
     if (src.powerState !== 'poweredOn')
       throw invalidState('InstantClone requires the source virtual machine to be powered on or frozen.');
+    checkDeviceChanges(src, kids(loc, 'deviceChange'));
     uniqueName(sim, folderId, name);
     const clone = sim.inv.addVm({
       name,
@@ -110,6 +136,10 @@ function cloneVm(sim: Sim, call: XNode) {
   const folder = sim.target(call, 'folder');
   const spec = child(call, 'spec');
   return vmTask(sim, 'CloneVM_Task', src, 'cloneVm', () => {
+    checkDeviceChanges(src, [
+      ...kids(child(spec, 'location'), 'deviceChange'),
+      ...kids(child(spec, 'config'), 'deviceChange'),
+    ]);
     uniqueName(sim, folder.value, name);
     const hostRef = moOf(child(child(spec, 'location'), 'host'));
     const powerOn = textOf(spec, 'powerOn') === 'true';
@@ -156,10 +186,8 @@ export function registerVirtualMachine(sim: Sim): void {
     PowerOffVM_Task: (s, call) => {
       const vm = s.vmOf(call);
       return vmTask(s, 'PowerOffVM_Task', vm, 'powerOff', () => {
-        if (vm.powerState === 'poweredOff')
-          throw invalidState(
-            'The attempted operation cannot be performed in the current state (Powered off).',
-          );
+        // vcsim's powerVMTask: requestedState is the state asked for, existingState the current one.
+        if (vm.powerState === 'poweredOff') throw invalidPowerState('poweredOff', 'poweredOff');
         vm.powerState = 'poweredOff';
         vm.frozen = false;
         vm.guestNet = { mac: vm.nic.mac, prefix: 24, origin: 'dhcp' };

@@ -1,6 +1,6 @@
 // Virtual machine state and its vim25 property tree.
 import { type GuestProfile, reportedByTools } from './guest-profile.js';
-import { Arr, bool, enumv, int, long, MoRef, type Obj, obj, str, strs, type Val } from './values.js';
+import { Arr, bool, date, enumv, int, long, MoRef, type Obj, obj, str, strs, type Val } from './values.js';
 
 export type PowerState = 'poweredOn' | 'poweredOff' | 'suspended';
 export type GuestOs = 'linux' | 'windows';
@@ -56,6 +56,8 @@ export interface VmState {
   guestOpsReadyAt: number;
   sourceIp?: string;
   uuid: string;
+  /** ms epoch; config.modified and changeVersion */
+  createdAt: number;
 }
 
 const GUEST = {
@@ -150,10 +152,27 @@ function guestNetInfo(vm: VmState): Arr {
   return new Arr('GuestNicInfo', [nic(g.mac, vnicAddresses(g), vm.nic.key), ...others]);
 }
 
+const vmxPath = (vm: VmState) => `[datastore1] ${vm.name}/${vm.name}.vmx`;
+
+/** VirtualMachineRuntimeInfo with what vim25 requires (the values vcsim reports for a plain VM). */
+function runtimeInfo(vm: VmState, host: MoRef): Obj {
+  return obj('VirtualMachineRuntimeInfo', {
+    host,
+    connectionState: enumv('VirtualMachineConnectionState', 'connected'),
+    powerState: enumv('VirtualMachinePowerState', vm.powerState),
+    faultToleranceState: enumv('VirtualMachineFaultToleranceState', 'notConfigured'),
+    toolsInstallerMounted: bool(false),
+    numMksConnections: int(0),
+    recordReplayState: enumv('VirtualMachineRecordReplayState', 'inactive'),
+    onlineStandby: bool(false),
+    consolidationNeeded: bool(false),
+    instantCloneFrozen: bool(vm.frozen),
+  });
+}
+
 export function vmProps(vm: VmState, now: number, parentRef: MoRef): Obj {
   const gi = GUEST[vm.os];
   const running = toolsRunning(vm, now);
-  const power = enumv('VirtualMachinePowerState', vm.powerState);
   const extra = new Arr(
     'OptionValue',
     [...vm.extraConfig].map(([k, v]) => obj('OptionValue', { key: str(k), value: str(v) })),
@@ -164,19 +183,22 @@ export function vmProps(vm: VmState, now: number, parentRef: MoRef): Obj {
     name: str(vm.name),
     parent: parentRef,
     resourcePool: new MoRef('ResourcePool', vm.poolId),
-    runtime: obj('VirtualMachineRuntimeInfo', {
-      host: hostRef,
-      connectionState: str('connected'),
-      powerState: power,
-      instantCloneFrozen: bool(vm.frozen),
-    }),
+    runtime: runtimeInfo(vm, hostRef),
+    // Every property vim25 marks required, in pyVmomi's order (fixtures/vim25-types.json).
     config: obj('VirtualMachineConfigInfo', {
+      changeVersion: str(new Date(vm.createdAt).toISOString()),
+      modified: date(vm.createdAt),
       name: str(vm.name),
-      template: bool(false),
+      guestFullName: str(gi.full),
+      version: str('vmx-19'),
       uuid: str(vm.uuid),
       instanceUuid: str(vm.uuid.split('').reverse().join('')),
+      template: bool(false),
       guestId: str(gi.guestId),
-      guestFullName: str(gi.full),
+      alternateGuestName: str(''),
+      files: obj('VirtualMachineFileInfo', { vmPathName: str(vmxPath(vm)) }),
+      flags: obj('VirtualMachineFlagInfo', {}),
+      defaultPowerOps: obj('VirtualMachineDefaultPowerOpInfo', {}),
       hardware: obj('VirtualHardware', { numCPU: int(2), memoryMB: int(4096), device: devices(vm) }),
       extraConfig: extra,
     }),
@@ -195,16 +217,17 @@ export function vmProps(vm: VmState, now: number, parentRef: MoRef): Obj {
     }),
     summary: obj('VirtualMachineSummary', {
       vm: new MoRef('VirtualMachine', vm.id),
-      runtime: obj('VirtualMachineRuntimeInfo', {
-        host: hostRef,
-        connectionState: str('connected'),
-        powerState: power,
-      }),
+      runtime: runtimeInfo(vm, hostRef),
       config: obj('VirtualMachineConfigSummary', {
         name: str(vm.name),
         template: bool(false),
+        vmPathName: str(vmxPath(vm)),
         guestId: str(gi.guestId),
       }),
+      quickStats: obj('VirtualMachineQuickStats', {
+        guestHeartbeatStatus: enumv('ManagedEntityStatus', 'green'),
+      }),
+      overallStatus: enumv('ManagedEntityStatus', 'green'),
     }),
     network: new Arr('ManagedObjectReference', [new MoRef('Network', vm.nic.networkId)]),
   };

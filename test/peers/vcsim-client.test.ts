@@ -157,6 +157,19 @@ describe.skipIf(Boolean(missing) && !inCi)('vSphere client against vcsim', () =>
       (d) => d.key === nic.key,
     );
     expect(nicAfter?.connectable?.connected).toBe(false);
+
+    // Editing a device key the VM does not have: the task fails with InvalidDeviceSpec naming the index.
+    const badKey = await v
+      .waitForTask(
+        c,
+        await v.reconfigVmTask(c, clone, {
+          deviceChange: [{ operation: 'edit', device: { ...nic, key: 4711 } }],
+        }),
+      )
+      .catch((e: unknown) => e);
+    expect(badKey).toBeInstanceOf(v.VsphereFault);
+    expect((badKey as v.VsphereFault).faultName).toBe('InvalidDeviceSpec');
+    expect((badKey as v.VsphereFault).detail.deviceIndex).toBe(0);
     expect(after?.['config.extraConfig']).toContainEqual(
       expect.objectContaining({ key: 'guestinfo.ic.owner', value: 'vitest' }),
     );
@@ -190,6 +203,18 @@ describe.skipIf(Boolean(missing) && !inCi)('vSphere client against vcsim', () =>
       .catch((e: unknown) => e);
     expect(again).toBeInstanceOf(v.VsphereFault);
     expect((again as v.VsphereFault).faultName).toBe('NotAuthenticated');
+  });
+
+  it('a logged-out session reads properties as missingSet NotAuthenticated; the client logs in again', async () => {
+    const c2 = await connect();
+    const vm = await v.findByInventoryPath(c2, SOURCE);
+    if (!vm) throw new Error('source VM missing');
+    await v.logout(c2); // vcsim answers RetrievePropertiesEx without a session with HTTP 200 + missingSet
+    const trips = c2.roundTrips;
+    const props = await v.retrieveProperties(c2, [vm], ['name', 'runtime.powerState']);
+    expect(props.get(vm.value)).toMatchObject({ name: 'DC0_H0_VM0' });
+    expect(c2.roundTrips - trips).toBe(3); // missingSet answer, Login, retried call
+    await c2.close();
   });
 
   it('never logs the password or the session cookie', () => {

@@ -21,7 +21,7 @@ function largestPayload(events: { state?: { name: string; input: unknown; output
   return max;
 }
 
-describe('200 clones stay within the 256 KiB state payload quota', { timeout: 180_000 }, () => {
+describe('200 clones stay within the 256 KiB state payload quota', { timeout: 400_000 }, () => {
   let sim: RunningSimulator;
   beforeAll(async () => {
     sim = await simulator({ timeScale: SCALE });
