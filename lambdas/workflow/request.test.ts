@@ -21,7 +21,7 @@ describe('parseRequest', () => {
 
   it.each([
     [{ ...base, namePrefix: 'Bad Name' }, 'namePrefix'],
-    [{ ...base, sources: [{ source: 'mac', count: 1 }] }, "sources[0].source: unknown source 'mac'"],
+    [{ ...base, sources: [{ source: 'mac', count: 1 }] }, 'sources[0].source: unknown source "mac"'],
     [{ ...base, sources: [{ source: 'linux', count: 0 }] }, 'sources[0].count'],
     [{ ...base, minReady: 3 }, 'minReady'],
     [{ ...base, leaseMinute: 3 }, 'leaseMinute'],
