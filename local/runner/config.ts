@@ -12,6 +12,8 @@ export interface LocalSetup {
   };
   /** what @middy/secrets-manager would put on the context: `vcenter` and `guest_<source>` */
   secrets: Record<string, Credentials>;
+  /** the vCenter the run talks to, with its account (for the run-scoped teardown) */
+  target: VcenterTarget;
 }
 
 /** Sources the simulator offers, by the names local tests and the demo use. */
@@ -76,5 +78,6 @@ export function buildLocalSetup(options: SetupOptions): LocalSetup {
       defaults: { maxConcurrency: 10, leaseMinutes: 60, ipTimeoutSeconds: 300, ...options.defaults },
     },
     secrets,
+    target: vcenter,
   };
 }

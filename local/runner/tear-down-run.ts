@@ -1,5 +1,6 @@
-// An interrupted local run has no Step Functions catch and no Reaper behind it: tear down every clone that
-// carries this execution's run marker, so Ctrl-C on a laptop leaves nothing in vCenter.
+// An execution that ends without its own teardown (stopped, aborted, timed out, or failed before FinishRun)
+// has no Step Functions catch behind it, and a laptop run has no Reaper either: tear down every clone that
+// carries this execution's run marker, as the stack's execution-status rule does on AWS.
 import { findRunClones } from '../../lambdas/reaper/find.js';
 import { tearDown } from '../../lambdas/reaper/reap.js';
 import { VsphereClient } from '../../lambdas/vsphere/index.js';
@@ -11,7 +12,12 @@ export interface RunTeardown {
   failed: { name: string; error: string }[];
 }
 
-export async function tearDownRun(target: VcenterTarget, executionName: string): Promise<RunTeardown> {
+/** `remaining` is called with the clones not yet torn down: after the scan and after each clone. */
+export async function tearDownRun(
+  target: VcenterTarget,
+  executionName: string,
+  remaining: (names: string[]) => void = () => {},
+): Promise<RunTeardown> {
   const c = await VsphereClient.connect({
     url: target.url,
     username: target.username,
@@ -22,6 +28,8 @@ export async function tearDownRun(target: VcenterTarget, executionName: string):
   const outcome: RunTeardown = { destroyed: [], failed: [] };
   try {
     const { expired: clones } = await findRunClones(c, runIdOf(executionName));
+    const left = new Set(clones.map((vm) => vm.name));
+    remaining([...left]);
     for (const vm of clones) {
       try {
         await tearDown(c, vm);
@@ -29,6 +37,8 @@ export async function tearDownRun(target: VcenterTarget, executionName: string):
       } catch (error) {
         outcome.failed.push({ name: vm.name, error: error instanceof Error ? error.message : String(error) });
       }
+      left.delete(vm.name);
+      remaining([...left]);
     }
     return outcome;
   } finally {
