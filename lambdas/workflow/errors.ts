@@ -18,7 +18,9 @@ export abstract class WorkflowError extends Error {
     const fault = options.faultName ? ` [${options.faultName}]` : '';
     // A detail that quotes another error's message may carry this hint already: say it once.
     const body = `${detail}${fault}`.replace(/\.+$/, '');
-    super(hint && !detail.includes(hint) ? `${body}. ${hint}` : `${detail}${fault}`, { cause: options.cause });
+    super(hint && !detail.includes(hint) ? `${body}. ${hint}` : `${detail}${fault}`, {
+      cause: options.cause,
+    });
     if (options.faultName) this.faultName = options.faultName;
   }
 }

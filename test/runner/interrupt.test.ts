@@ -68,7 +68,7 @@ describe('interrupting the local CLI', { timeout: 120_000 }, () => {
     '%s aborts the run and tears down the clones it had made',
     async (signal) => {
       const child = startCli(sim);
-      const out = { text: '' };
+      const out: { text: string; errors?: string } = { text: '' };
       const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
       await clonesMade(child, out);
       expect(sim.clones()).toHaveLength(2);
