@@ -9,6 +9,7 @@ import {
   waitForTask,
 } from '../vsphere/index.js';
 import { findExpiredClones, type LeakedVm } from './find.js';
+import type { CloneScope } from './scope.js';
 
 /** PowerOff on a VM that is not powered on: nothing to do. */
 const ALREADY_OFF = new Set(['InvalidPowerState', 'InvalidState']);
@@ -17,6 +18,8 @@ const ALREADY_GONE = new Set(['ManagedObjectNotFound']);
 
 export interface ReapOptions {
   now?: number;
+  /** Only this deployment's clones, in its clone folders. */
+  scope: CloneScope;
   /** Upper bound of VMs torn down in this run; the rest wait for the next run (oldest lease first). */
   maxPerRun: number;
   /** Time after the lease expiry before a clone counts as leaked. */
@@ -80,7 +83,7 @@ export async function tearDown(
 
 export async function reapExpiredClones(c: VsphereClient, options: ReapOptions): Promise<ReapReport> {
   const now = options.now ?? Date.now();
-  const scan = await findExpiredClones(c, now, options.allowanceMs);
+  const scan = await findExpiredClones(c, now, options.allowanceMs, options.scope);
   const report: ReapReport = {
     scanned: scan.scanned,
     marked: scan.marked,

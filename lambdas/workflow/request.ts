@@ -1,6 +1,7 @@
 // The execution input (also the `detail` of an `Instant Clones Requested` event). Documented as JSON Schema
 // in docs/request.schema.json (generated from this file by request-schema.ts).
 import { z } from 'zod';
+import { cloneFolderPaths, normalizePath } from './clone-folders.js';
 import type { WorkflowConfig } from './config.js';
 import { InvalidRequestError } from './errors.js';
 
@@ -133,6 +134,13 @@ export function parseRequest(input: unknown, config: WorkflowConfig): CloneReque
     fail(
       ['staticIps', 'addresses'],
       `has ${request.staticIps.addresses.length} addresses for ${total} clones`,
+    );
+  }
+  const folders = cloneFolderPaths(config);
+  if (request.folder !== undefined && !folders.includes(normalizePath(request.folder))) {
+    fail(
+      ['folder'],
+      `${echo(request.folder)} is not a clone folder of this deployment (${folders.slice(0, 10).map(echo).join(', ')}); the Reaper looks only there`,
     );
   }
   const maxLease = config.defaults.maxLeaseMinutes;

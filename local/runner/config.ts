@@ -7,6 +7,7 @@ export interface LocalSetup {
   /** the JSON document the handlers read from process.env.WORKFLOW_CONFIG */
   config: {
     vcenter: { url: string; insecure?: boolean; caPem?: string; secretId: string };
+    deploymentId: string;
     sources: Record<string, SourceConfig & { guestSecretId: string }>;
     defaults: Record<string, JsonValue>;
   };
@@ -74,6 +75,8 @@ export function buildLocalSetup(options: SetupOptions): LocalSetup {
         ...(vcenter.caPem ? { caPem: vcenter.caPem } : {}),
         secretId: 'local/vcenter',
       },
+      // Not the AWS stack's id: its Reaper and this runner never take each other's clones.
+      deploymentId: 'local',
       sources: configSources,
       defaults: { maxConcurrency: 10, leaseMinutes: 60, ipTimeoutSeconds: 300, ...options.defaults },
     },

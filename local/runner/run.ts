@@ -8,6 +8,7 @@ import {
   StateMachine,
   type StateMachineDefinition,
 } from 'aws-local-stepfunctions';
+import { parseConfig } from '../../lambdas/workflow/config.js';
 import {
   DEFAULT_ASL_PATH,
   lambdaFunctionOf,
@@ -136,8 +137,12 @@ export async function runLocalWorkflow(options: RunLocalWorkflowOptions): Promis
   await Promise.allSettled([...inFlight]);
   options.onEvent?.({ kind: 'teardown', phase: 'started', status: result.status, remaining: [] });
   try {
-    const teardown = await tearDownRun(setup.target, name, (remaining) =>
-      options.onEvent?.({ kind: 'teardown', phase: 'progress', status: result.status, remaining }),
+    const teardown = await tearDownRun(
+      setup.target,
+      parseConfig(JSON.stringify(setup.config)),
+      name,
+      (remaining) =>
+        options.onEvent?.({ kind: 'teardown', phase: 'progress', status: result.status, remaining }),
     );
     return { ...result, teardown, stoppedAt: Date.now() };
   } catch (error) {

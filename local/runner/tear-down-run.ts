@@ -1,9 +1,10 @@
 // An execution that ends without its own teardown (stopped, aborted, timed out, or failed before FinishRun)
 // has no Step Functions catch behind it, and a laptop run has no Reaper either: tear down every clone that
-// carries this execution's run marker, as the stack's execution-status rule does on AWS.
-import { findRunClones } from '../../lambdas/reaper/find.js';
-import { tearDown } from '../../lambdas/reaper/reap.js';
+// carries this execution's run marker, with the same routine the stack's TeardownRun Lambda uses on AWS.
+import { resolveCloneScope } from '../../lambdas/reaper/scope.js';
+import { tearDownRunClones } from '../../lambdas/teardown-run/tear-down-run.js';
 import { VsphereClient } from '../../lambdas/vsphere/index.js';
+import type { WorkflowConfig } from '../../lambdas/workflow/config.js';
 import { runIdOf } from '../../lambdas/workflow/naming.js';
 import type { VcenterTarget } from './types.js';
 
@@ -12,9 +13,10 @@ export interface RunTeardown {
   failed: { name: string; error: string }[];
 }
 
-/** `remaining` is called with the clones not yet torn down: after the scan and after each clone. */
+/** `remaining` is called with the clones not yet torn down: after the search and after each clone. */
 export async function tearDownRun(
   target: VcenterTarget,
+  config: WorkflowConfig,
   executionName: string,
   remaining: (names: string[]) => void = () => {},
 ): Promise<RunTeardown> {
@@ -24,23 +26,12 @@ export async function tearDownRun(
     password: target.password,
     ...(target.insecure ? { insecure: true } : {}),
     ...(target.caPem ? { caPem: target.caPem } : {}),
+    logger: { debug() {}, info() {}, warn() {}, error() {} },
   });
-  const outcome: RunTeardown = { destroyed: [], failed: [] };
   try {
-    const { expired: clones } = await findRunClones(c, runIdOf(executionName));
-    const left = new Set(clones.map((vm) => vm.name));
-    remaining([...left]);
-    for (const vm of clones) {
-      try {
-        await tearDown(c, vm);
-        outcome.destroyed.push(vm.name);
-      } catch (error) {
-        outcome.failed.push({ name: vm.name, error: error instanceof Error ? error.message : String(error) });
-      }
-      left.delete(vm.name);
-      remaining([...left]);
-    }
-    return outcome;
+    const scope = await resolveCloneScope(c, config);
+    const { destroyed, failed } = await tearDownRunClones(c, runIdOf(executionName), scope, { remaining });
+    return { destroyed, failed };
   } finally {
     await c.close().catch(() => undefined);
   }

@@ -3,12 +3,13 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { request as httpsRequest } from 'node:https';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningSimulator, startSimulator } from '../../local/simulator/index.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-function npm(args: string[]): ChildProcessWithoutNullStreams {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_TTY: '1' };
+function npm(args: string[], extra: Record<string, string> = {}): ChildProcessWithoutNullStreams {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_TTY: '1', ...extra };
   for (const key of ['POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_METRICS_DISABLED', 'POWERTOOLS_DEV', 'VERBOSE']) {
     delete env[key];
   }
@@ -76,5 +77,36 @@ describe('signals to the PID npm gives the user', { timeout: 120_000 }, () => {
     expect(out.text).not.toContain('LEFT in the simulator');
     expect(out.text).not.toMatch(/^\s*\{/m);
     expect(await listening(url)).toBe(false);
+  });
+
+  describe('npm run runner against a vCenter', () => {
+    let sim: RunningSimulator;
+    beforeAll(async () => {
+      sim = await startSimulator({ timeScale: 0.05 });
+    });
+    afterAll(() => sim.stop());
+
+    it('SIGINT to npm: the run is aborted and its clones torn down', async () => {
+      const child = npm(
+        [
+          ...['run', 'runner', '--', '--url', sim.url, '--username', sim.username, '--insecure'],
+          ...[
+            '--source',
+            `linux=${sim.sources.linux},os=linux`,
+            '--guest-user',
+            'linux=root',
+            '--count',
+            'linux=2',
+          ],
+        ],
+        { VSPHERE_PASSWORD: sim.password, GUEST_PASSWORD: sim.guest.linux.password },
+      );
+      const out = output(child);
+      await until(() => (out.text.match(/→ NIC/g) ?? []).length >= 2, 'both clones', out);
+      child.kill('SIGINT');
+      expect(await out.exited).toBe(1);
+      expect(out.text).toMatch(/torn down after the run ended: local-/);
+      expect(sim.clones()).toEqual([]);
+    });
   });
 });
