@@ -150,7 +150,7 @@ export class MinReadyNotMetError extends WorkflowError {
 export class TeardownFailedError extends WorkflowError {
   override readonly name = 'TeardownFailed';
   static override readonly hint =
-    'Delete the VM by hand if it is still there; the reaper removes it after its lease (guestinfo.ic.leaseExpires).';
+    'Delete the VM by hand if it is still there; the reaper removes it after its lease (instantclone.leaseExpires).';
 }
 
 /** Every error class, by its ASL name. */
