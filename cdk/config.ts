@@ -121,6 +121,16 @@ export const configSchema = z.strictObject({
     .string()
     .regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/)
     .default('InstantCloneFleets'),
+  /**
+   * Written into every clone (instantclone.deployment); this stack's Reaper and run-scoped teardown remove only
+   * clones carrying it, so two stacks on one vCenter leave each other's clones alone. Default: the stack name.
+   */
+  deploymentId: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/, '1-64 letters, digits, ., _ or -')
+    .optional(),
+  /** VM folders clones may be put in (inventory paths); default: the source VMs' folders. The Reaper looks only there. */
+  cloneFolders: z.array(z.string().min(1)).min(1).optional(),
   /** Required for `vpc.mode = existing` (Vpc.fromLookup needs a concrete account and region). */
   env: z.strictObject({ account: z.string().regex(/^\d{12}$/), region: z.string().min(1) }).optional(),
   vcenter: z.strictObject({

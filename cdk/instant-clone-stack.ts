@@ -46,6 +46,7 @@ export class InstantCloneStack extends Stack {
   readonly functions: Record<string, WorkflowFunction> = {};
   readonly releaseFunction: WorkflowFunction;
   readonly reaperFunction: WorkflowFunction;
+  readonly teardownRunFunction: WorkflowFunction;
   readonly stateMachine: sfn.StateMachine;
   /** Exactly the `definitionSubstitutions` handed to the state machine. */
   readonly substitutionKeys: string[];
@@ -65,6 +66,8 @@ export class InstantCloneStack extends Stack {
 
     // The document the handlers validate with lambdas/workflow/config.ts (ADR 0001). Secret ids only, never values.
     const workflowConfig = JSON.stringify({
+      deploymentId: config.deploymentId ?? config.stackName,
+      ...(config.cloneFolders === undefined ? {} : { cloneFolders: config.cloneFolders }),
       vcenter: {
         url: config.vcenter.url,
         insecure: config.vcenter.insecure,
@@ -166,6 +169,15 @@ export class InstantCloneStack extends Stack {
       },
     );
     this.reaperFunction.grantSecretRead([vcenterSecretArn]);
+    this.teardownRunFunction = make(
+      'TeardownRunFunction',
+      'lambdas/teardown-run/handler.ts',
+      'Instant clone: tear down the clones of an execution that ended without its own teardown',
+      true,
+      MAX_LAMBDA_TIMEOUT_SECONDS,
+      environment,
+    );
+    this.teardownRunFunction.grantSecretRead([vcenterSecretArn]);
     this.allowPutEvents(this.reaperFunction.role);
 
     const substitutions: Record<string, string> = {};
@@ -216,12 +228,18 @@ export class InstantCloneStack extends Stack {
       stateMachine: this.stateMachine,
       releaseFunction: this.releaseFunction.function,
       reaperFunction: this.reaperFunction.function,
+      teardownRunFunction: this.teardownRunFunction.function,
       schedules: config.schedules,
     });
 
     new Observability(this, 'Observability', {
       stateMachine: this.stateMachine,
-      functions: { ...this.functions, Release: this.releaseFunction, Reaper: this.reaperFunction },
+      functions: {
+        ...this.functions,
+        Release: this.releaseFunction,
+        Reaper: this.reaperFunction,
+        TeardownRun: this.teardownRunFunction,
+      },
       reaper: this.reaperFunction,
       deadLetterQueue: triggers.deadLetterQueue,
       config: config.observability,

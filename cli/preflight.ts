@@ -7,6 +7,8 @@ import { toWorkflowError } from '../lambdas/workflow/faults.js';
 import { checkVcenterVersion, MIN_VERSION } from '../lambdas/workflow/session.js';
 import { checkSource, HOST_PATHS, VM_PATHS } from '../lambdas/workflow/source-check.js';
 import { findVm } from '../lambdas/workflow/vsphere-ops.js';
+import { untrustedCertificateCode, untrustedCertificateMessage } from './tls-trust.js';
+import { checkVcenterUrl } from './vcenter-url.js';
 
 const help = `Usage: instant-clone preflight --url <https://vcenter/sdk> --username <user> --source <inventory path>
                               [--insecure] [--ca <pem file>] [--json]
@@ -48,6 +50,8 @@ function parse(argv: string[]) {
   if (values.help) return { help: true as const, json: values.json };
   const missing = (['url', 'username', 'source'] as const).filter((k) => !values[k]);
   if (missing.length > 0) throw new UsageError(`missing --${missing.join(', --')}`);
+  const url = checkVcenterUrl(values.url as string);
+  if ('problem' in url) throw new UsageError(url.problem);
   const password = process.env.VSPHERE_PASSWORD;
   if (!password)
     throw new UsageError('set the vCenter password in the VSPHERE_PASSWORD environment variable');
@@ -112,6 +116,12 @@ async function check(o: Exclude<ReturnType<typeof parse>, { help: true }>): Prom
     );
     return { ok: true, checks };
   } catch (error) {
+    const untrusted = step === 'login' ? untrustedCertificateCode(error) : undefined;
+    if (untrusted) {
+      const message = untrustedCertificateMessage(o.url, untrusted);
+      checks.push({ check: step, ok: false, detail: message });
+      return { ok: false, checks, error: { name: 'CertificateNotTrusted', message } };
+    }
     const failure = toWorkflowError(error, step === 'login' ? 'login' : 'verify', o.source);
     checks.push({ check: step, ok: false, detail: failure.message });
     return { ok: false, checks, error: { name: failure.name, message: failure.message } };

@@ -19,6 +19,8 @@ export interface TriggersProps {
   readonly stateMachine: sfn.IStateMachine;
   readonly releaseFunction: lambda.IFunction;
   readonly reaperFunction: lambda.IFunction;
+  /** Tears down the clones of an execution that ended without its own teardown. */
+  readonly teardownRunFunction: lambda.IFunction;
   readonly schedules: DeployConfig['schedules'];
 }
 
@@ -29,6 +31,7 @@ export class Triggers extends Construct {
   readonly deadLetterQueue: sqs.Queue;
   readonly requestedRule: events.Rule;
   readonly releaseRule: events.Rule;
+  readonly executionEndedRule: events.Rule;
   readonly nightlySchedule?: scheduler.Schedule;
   readonly reaperSchedule: scheduler.Schedule;
 
@@ -66,6 +69,30 @@ export class Triggers extends Construct {
     // sees an event the release handler rejected (bad token, SendTaskSuccess failing); after Lambda's own
     // retries, its on-failure destination puts it in the same queue.
     props.releaseFunction.configureAsyncInvoke({
+      onFailure: new destinations.SqsDestination(this.deadLetterQueue),
+    });
+
+    // StopExecution, an execution timeout or a failed FinishRun end a run without its teardown: its clones would
+    // run until the Reaper finds their lease expired. Step Functions reports every status change on the
+    // account's default bus; a FAILED run that did tear down costs one search that finds nothing.
+    this.executionEndedRule = new events.Rule(this, 'ExecutionEndedRule', {
+      description: 'An execution ended without its own teardown: tear down its clones by run marker at once',
+      eventPattern: {
+        source: ['aws.states'],
+        detailType: ['Step Functions Execution Status Change'],
+        detail: {
+          status: ['ABORTED', 'TIMED_OUT', 'FAILED'],
+          stateMachineArn: [props.stateMachine.stateMachineArn],
+        },
+      },
+    });
+    this.executionEndedRule.addTarget(
+      new targets.LambdaFunction(props.teardownRunFunction, {
+        deadLetterQueue: this.deadLetterQueue,
+        ...RETRY,
+      }),
+    );
+    props.teardownRunFunction.configureAsyncInvoke({
       onFailure: new destinations.SqsDestination(this.deadLetterQueue),
     });
 

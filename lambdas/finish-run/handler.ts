@@ -30,7 +30,7 @@ export const handler = workflowHandler({ input }, async (state) => {
     const names = teardownFailures.map((t) => t.name).join(', ') || 'unknown clones';
     error = {
       Error: 'TeardownFailed',
-      Cause: `Could not tear down ${names}; the reaper removes them after their lease (guestinfo.ic.leaseExpires).`,
+      Cause: `Could not tear down ${names}; the reaper removes them after their lease (instantclone.leaseExpires).`,
     };
   }
   for (const r of fleet) if (r.error) recordCloneFailure((r.error as { name: string }).name);

@@ -9,7 +9,8 @@ import {
   retrieveAll,
   type VsphereClient,
 } from '../vsphere/index.js';
-import { MARKER_LEASE_EXPIRES, MARKER_RUN } from '../workflow/naming.js';
+import { MARKER_DEPLOYMENT, MARKER_LEASE_EXPIRES, MARKER_RUN } from '../workflow/naming.js';
+import type { CloneScope } from './scope.js';
 
 export interface LeakedVm {
   moref: MoRef;
@@ -25,8 +26,10 @@ export interface LeakedVm {
 export interface Scan {
   /** VMs in the inventory. */
   scanned: number;
-  /** VMs carrying the run marker. */
+  /** VMs carrying this deployment's run marker in its clone folders. */
   marked: number;
+  /** Marked VMs left alone: another deployment's, or outside this deployment's clone folders. */
+  outOfScope: number;
   /** Marked VMs whose lease marker could not be parsed (left alone, reported). */
   unparseable: { name: string; moref: string; leaseExpires: string }[];
   /** The marked VMs asked for (expired ones, or one run's), oldest lease first. */
@@ -35,6 +38,7 @@ export interface Scan {
 
 const PATHS = [
   'name',
+  'parent',
   'runtime.powerState',
   'runtime.instantCloneFrozen',
   'config.template',
@@ -80,17 +84,36 @@ export function extraConfigRecord(value: unknown): Record<string, string> {
   return out;
 }
 
-/** Marked VMs whose lease plus `allowanceMs` has passed at `now`, oldest lease first. */
-export function findExpiredClones(c: VsphereClient, now: number, allowanceMs: number): Promise<Scan> {
-  return scanMarkedClones(c, (vm) => vm.expiresAt + allowanceMs <= now);
+/**
+ * Marked VMs whose lease plus `allowanceMs` has passed at `now`, oldest lease first. With a scope, only this
+ * deployment's clones in its clone folders.
+ */
+export function findExpiredClones(
+  c: VsphereClient,
+  now: number,
+  allowanceMs: number,
+  scope?: CloneScope,
+): Promise<Scan> {
+  return scanMarkedClones(c, (vm) => vm.expiresAt + allowanceMs <= now, scope);
 }
 
-/** Every clone of one run, whatever its lease (the local runner tears down an interrupted run with it). */
-export function findRunClones(c: VsphereClient, runId: string): Promise<Scan> {
-  return scanMarkedClones(c, (vm) => vm.runId === runId);
+/** Every clone of one run, whatever its lease (runs that ended without their own teardown). */
+export function findRunClones(c: VsphereClient, runId: string, scope?: CloneScope): Promise<Scan> {
+  return scanMarkedClones(c, (vm) => vm.runId === runId, scope);
 }
 
-async function scanMarkedClones(c: VsphereClient, wanted: (vm: LeakedVm) => boolean): Promise<Scan> {
+function inScope(props: Record<string, unknown>, extra: Record<string, string>, scope?: CloneScope): boolean {
+  if (!scope) return true;
+  if (extra[MARKER_DEPLOYMENT] !== scope.deploymentId) return false;
+  const parent = props.parent as { value?: unknown } | undefined;
+  return typeof parent?.value === 'string' && scope.folders.has(parent.value);
+}
+
+async function scanMarkedClones(
+  c: VsphereClient,
+  wanted: (vm: LeakedVm) => boolean,
+  scope?: CloneScope,
+): Promise<Scan> {
   const view = await createContainerView(c, c.serviceContent.rootFolder, ['VirtualMachine'], true);
   try {
     const spec: PropertyFilterSpec = {
@@ -104,7 +127,7 @@ async function scanMarkedClones(c: VsphereClient, wanted: (vm: LeakedVm) => bool
       ],
     };
     const objects = await retrieveAll(c, [spec], { maxObjects: 1000 });
-    const scan: Scan = { scanned: objects.length, marked: 0, unparseable: [], expired: [] };
+    const scan: Scan = { scanned: objects.length, marked: 0, outOfScope: 0, unparseable: [], expired: [] };
     for (const o of objects) {
       const props = Object.fromEntries(o.propSet.map((p) => [p.name, p.val]));
       if (isTrue(props['config.template'])) continue;
@@ -114,6 +137,10 @@ async function scanMarkedClones(c: VsphereClient, wanted: (vm: LeakedVm) => bool
       const extra = extraConfigRecord(props['config.extraConfig']);
       const runId = extra[MARKER_RUN];
       if (runId === undefined || runId === '') continue;
+      if (!inScope(props, extra, scope)) {
+        scan.outOfScope++;
+        continue;
+      }
       scan.marked++;
       const name = text(props.name) ?? o.obj.value;
       const leaseExpires = extra[MARKER_LEASE_EXPIRES] ?? '';

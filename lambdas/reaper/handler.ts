@@ -9,6 +9,7 @@ import { VsphereClient } from '../vsphere/index.js';
 import { loadConfig } from '../workflow/config.js';
 import { credentialsFrom, credentialsMiddleware } from '../workflow/credentials.js';
 import { type ReapReport, reapExpiredClones } from './reap.js';
+import { resolveCloneScope } from './scope.js';
 
 interface Credentials {
   username: string;
@@ -48,6 +49,7 @@ export async function runReaper(deps: ReaperDeps): Promise<ReapReport> {
   let report: ReapReport;
   try {
     report = await reapExpiredClones(client, {
+      scope: await resolveCloneScope(client, config),
       maxPerRun: maxPerRun(),
       allowanceMs: config.defaults.provisioningAllowanceMinutes * 60_000,
       ...(deps.deadline === undefined ? {} : { deadline: deps.deadline }),

@@ -3,9 +3,12 @@
 import { type VsphereClient, VsphereFault } from '../vsphere/index.js';
 import { type TeardownOutcome, tearDownVm } from '../workflow/vm-teardown.js';
 import { findExpiredClones, type LeakedVm } from './find.js';
+import type { CloneScope } from './scope.js';
 
 export interface ReapOptions {
   now?: number;
+  /** Only this deployment's clones, in its clone folders. */
+  scope: CloneScope;
   /** Upper bound of VMs torn down in this run; the rest wait for the next run (oldest lease first). */
   maxPerRun: number;
   /** Time after the lease expiry before a clone counts as leaked. */
@@ -47,7 +50,7 @@ export function tearDown(
 
 export async function reapExpiredClones(c: VsphereClient, options: ReapOptions): Promise<ReapReport> {
   const now = options.now ?? Date.now();
-  const scan = await findExpiredClones(c, now, options.allowanceMs);
+  const scan = await findExpiredClones(c, now, options.allowanceMs, options.scope);
   const report: ReapReport = {
     scanned: scan.scanned,
     marked: scan.marked,

@@ -3,10 +3,12 @@ import { METRICS } from '../../cdk/metric-names.js';
 import type { RunningSimulator } from '../../local/simulator/index.js';
 import { type SimulatorWithClient, startSimulatorWithClient } from '../../test/support/simulator-client.js';
 import { findByInventoryPath, reconfigVmTask, type VsphereClient, waitForTask } from '../vsphere/index.js';
-import { MARKER_LEASE_EXPIRES, MARKER_RUN } from '../workflow/naming.js';
+import { parseConfig } from '../workflow/config.js';
+import { MARKER_DEPLOYMENT, MARKER_LEASE_EXPIRES, MARKER_RUN } from '../workflow/naming.js';
 import { extraConfigRecord, parseLeaseExpiry } from './find.js';
 import { runReaper } from './handler.js';
 import { reapExpiredClones, tearDown } from './reap.js';
+import { type CloneScope, resolveCloneScope } from './scope.js';
 
 const HOUR = 3_600_000;
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -38,20 +40,34 @@ describe('reaper against the simulator', () => {
   const now = Date.now();
 
   let env: SimulatorWithClient;
+  let scope: CloneScope;
+  const DEPLOYMENT = 'stack-a';
+  const scopeConfig = (url: string, cloneFolders: string[], deploymentId = DEPLOYMENT) =>
+    parseConfig(
+      JSON.stringify({ vcenter: { url, secretId: 'unused' }, sources: {}, deploymentId, cloneFolders }),
+    );
 
   // A fresh inventory per test: earlier plants must not leak into later expectations.
   beforeEach(async () => {
     env = await startSimulatorWithClient();
     ({ sim, client } = env);
+    // Planted VMs sit in DC0/vm/clones, the folder this deployment puts its clones in.
+    scope = await resolveCloneScope(client, scopeConfig(sim.url, ['/DC0/vm/clones']));
   });
   afterEach(() => env.stop());
 
-  const plant = (name: string, leaseExpires: string | undefined, powerState = 'poweredOn', run = 'run1') =>
+  const plant = (
+    name: string,
+    leaseExpires: string | undefined,
+    powerState = 'poweredOn',
+    run = 'run1',
+    deployment = DEPLOYMENT,
+  ) =>
     sim.plantVm({
       name,
       powerState,
       extraConfig: {
-        ...(run === '' ? {} : { [MARKER_RUN]: run }),
+        ...(run === '' ? {} : { [MARKER_RUN]: run, [MARKER_DEPLOYMENT]: deployment }),
         ...(leaseExpires === undefined ? {} : { [MARKER_LEASE_EXPIRES]: leaseExpires }),
       },
     });
@@ -66,7 +82,7 @@ describe('reaper against the simulator', () => {
     plant('unmarked', iso(now - 3 * HOUR), 'poweredOn', '');
     plant('garbage', 'soon');
 
-    const report = await reapExpiredClones(client, { now, maxPerRun: 10, allowanceMs: HOUR });
+    const report = await reapExpiredClones(client, { now, maxPerRun: 10, allowanceMs: HOUR, scope });
 
     expect(report.reaped.map((r) => [r.name, r.outcome]).sort()).toEqual([
       ['leak-off', 'destroyed'],
@@ -91,26 +107,52 @@ describe('reaper against the simulator', () => {
     const task = await reconfigVmTask(client, source, {
       extraConfig: [
         { key: MARKER_RUN, value: 'old-run' },
+        { key: MARKER_DEPLOYMENT, value: DEPLOYMENT },
         { key: MARKER_LEASE_EXPIRES, value: iso(now - 30 * HOUR) },
       ],
     });
     await waitForTask(client, task, { timeoutMs: 10_000 });
     plant('leak', iso(now - 30 * HOUR));
 
-    const report = await reapExpiredClones(client, { now, maxPerRun: 10, allowanceMs: HOUR });
+    const report = await reapExpiredClones(client, { now, maxPerRun: 10, allowanceMs: HOUR, scope });
 
     expect(report.reaped.map((r) => r.name)).toEqual(['leak']);
     expect(names()).toContain(sim.sources.linux.split('/').pop());
   });
 
+  it("leaves another deployment's clones and clones outside its clone folders alone", async () => {
+    plant('ours', iso(now - 3 * HOUR));
+    plant('other-stack', iso(now - 3 * HOUR), 'poweredOn', 'run9', 'stack-b');
+    // A VM whose guest wrote look-alike guestinfo keys: not a marker, never reaped.
+    sim.plantVm({
+      name: 'guest-forged',
+      extraConfig: { 'guestinfo.ic.run': 'x', 'guestinfo.ic.leaseExpires': iso(now - 30 * HOUR) },
+    });
+    const report = await reapExpiredClones(client, { now, maxPerRun: 10, allowanceMs: 0, scope });
+    expect(report.reaped.map((r) => r.name)).toEqual(['ours']);
+    expect(names()).toEqual(expect.arrayContaining(['other-stack', 'guest-forged']));
+
+    // The same deployment, scoped to another folder: the planted clone in DC0/vm/clones is not its business.
+    plant('elsewhere', iso(now - 3 * HOUR));
+    const templatesOnly = await resolveCloneScope(client, scopeConfig(sim.url, ['DC0/vm/templates']));
+    const none = await reapExpiredClones(client, {
+      now,
+      maxPerRun: 10,
+      allowanceMs: 0,
+      scope: templatesOnly,
+    });
+    expect(none.reaped).toEqual([]);
+    expect(names()).toContain('elsewhere');
+  });
+
   it('is bounded per run, oldest lease first, and idempotent across runs', async () => {
     for (let i = 0; i < 5; i++) plant(`bulk-${i}`, iso(now - (10 - i) * HOUR));
-    const first = await reapExpiredClones(client, { now, maxPerRun: 3, allowanceMs: 0 });
+    const first = await reapExpiredClones(client, { now, maxPerRun: 3, allowanceMs: 0, scope });
     expect(first.reaped.map((r) => r.name)).toEqual(['bulk-0', 'bulk-1', 'bulk-2']);
     expect(first.deferred).toBe(2);
-    const second = await reapExpiredClones(client, { now, maxPerRun: 3, allowanceMs: 0 });
+    const second = await reapExpiredClones(client, { now, maxPerRun: 3, allowanceMs: 0, scope });
     expect(second.reaped.map((r) => r.name)).toEqual(['bulk-3', 'bulk-4']);
-    const third = await reapExpiredClones(client, { now, maxPerRun: 3, allowanceMs: 0 });
+    const third = await reapExpiredClones(client, { now, maxPerRun: 3, allowanceMs: 0, scope });
     expect(third.reaped).toEqual([]);
     expect(third.expired).toBe(0);
   });
@@ -129,7 +171,7 @@ describe('reaper against the simulator', () => {
     plant('stuck', iso(now - 5 * HOUR));
     plant('fine', iso(now - 4 * HOUR));
     sim.injectFault({ method: 'Destroy_Task', fault: 'NoPermission', count: 1 });
-    const report = await reapExpiredClones(client, { now, maxPerRun: 10, allowanceMs: 0 });
+    const report = await reapExpiredClones(client, { now, maxPerRun: 10, allowanceMs: 0, scope });
     sim.clearFaults();
     expect(report.failed.map((f) => f.name)).toEqual(['stuck']);
     expect(report.failed[0]?.error).toContain('NoPermission');
@@ -143,6 +185,8 @@ describe('reaper against the simulator', () => {
     process.env.WORKFLOW_CONFIG = JSON.stringify({
       vcenter: { url: sim.url, insecure: true, secretId: 'unused' },
       sources: {},
+      deploymentId: DEPLOYMENT,
+      cloneFolders: ['DC0/vm/clones'],
       defaults: { provisioningAllowanceMinutes: 60 },
     });
     const report = await runReaper({

@@ -1,6 +1,8 @@
 // ValidateRequest: checks the request against the schema and the configuration and expands it into the run
 // parameters and one plan item per clone. Talks to nobody; a bad request fails here with InvalidRequest.
 import { z } from 'zod';
+import { InvalidRequestError } from '../workflow/errors.js';
+import { clonesThatFit, estimateLargestState, STATE_PAYLOAD_LIMIT } from '../workflow/payload-budget.js';
 import { type PlanItem, planRun, type Run } from '../workflow/plan.js';
 import { parseRequest } from '../workflow/request.js';
 import { workflowHandler } from '../workflow/workflow-handler.js';
@@ -16,6 +18,15 @@ export const handler = workflowHandler(
   { input },
   async (event, { config }): Promise<ValidateRequestOutput> => {
     const request = parseRequest(event.request, config);
-    return planRun(request, config, event.executionName);
+    const plan = planRun(request, config, event.executionName);
+    const estimate = estimateLargestState(plan.run, plan.clones);
+    if (estimate > STATE_PAYLOAD_LIMIT) {
+      throw new InvalidRequestError(
+        `sources: ${plan.clones.length} clones with these names and paths need about ${Math.ceil(estimate / 1024)} KiB ` +
+          `of workflow state, above Step Functions' 256 KiB limit per state; ask for at most ` +
+          `${clonesThatFit(plan.run, plan.clones)} clones, a shorter namePrefix or a shorter smokeCommand`,
+      );
+    }
+    return plan;
   },
 );

@@ -31,6 +31,19 @@ const defaultsSchema = z.object({
 });
 
 export const workflowConfigSchema = z.object({
+  /**
+   * Written into every clone (instantclone.deployment) and required by this deployment's Reaper and run-scoped
+   * teardown, so that two stacks on one vCenter never remove each other's clones. The stack sets it.
+   */
+  deploymentId: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/, '1-64 letters, digits, ., _ or -')
+    .default('default'),
+  /**
+   * VM folders the clones may be put in (inventory paths); default: the folders of the source VMs. The Reaper
+   * looks only there, and a request's `folder` must be one of them.
+   */
+  cloneFolders: z.array(z.string().min(1)).min(1).optional(),
   vcenter: z.object({
     url: z.url(),
     insecure: z.boolean().optional(),

@@ -20,4 +20,12 @@ describe('errors', () => {
     expect(e.cause).toBe(cause);
     expect(e.faultName).toBe('InvalidState');
   });
+
+  it('a message that quotes another error of its kind says the advice once, without a double period', () => {
+    const inner = new SourceNotFrozenError('clone x: source not frozen.');
+    const outer = new SourceNotFrozenError(`0 of 2 clones ready: ${inner.message}`);
+    expect(outer.message.split(SourceNotFrozenError.hint)).toHaveLength(2);
+    expect(inner.message).toContain('not frozen. ');
+    expect(inner.message).not.toContain('..');
+  });
 });

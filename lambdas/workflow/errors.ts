@@ -16,7 +16,11 @@ export abstract class WorkflowError extends Error {
   constructor(detail: string, options: WorkflowErrorOptions = {}) {
     const hint = (new.target as typeof WorkflowError).hint;
     const fault = options.faultName ? ` [${options.faultName}]` : '';
-    super(hint ? `${detail}${fault}. ${hint}` : `${detail}${fault}`, { cause: options.cause });
+    // A detail that quotes another error's message may carry this hint already: say it once.
+    const body = `${detail}${fault}`.replace(/\.+$/, '');
+    super(hint && !detail.includes(hint) ? `${body}. ${hint}` : `${detail}${fault}`, {
+      cause: options.cause,
+    });
     if (options.faultName) this.faultName = options.faultName;
   }
 }
@@ -153,7 +157,7 @@ export class MinReadyNotMetError extends WorkflowError {
 export class TeardownFailedError extends WorkflowError {
   override readonly name = 'TeardownFailed';
   static override readonly hint =
-    'Delete the VM by hand if it is still there; the reaper removes it after its lease (guestinfo.ic.leaseExpires).';
+    'Delete the VM by hand if it is still there; the reaper removes it after its lease (instantclone.leaseExpires).';
 }
 
 /** Every error class, by its ASL name. */

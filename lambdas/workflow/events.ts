@@ -110,7 +110,7 @@ export const readyDetail = z
       .describe('Send it back in an `Instant Clones Release` event to end the lease.'),
     executionArn: z.string().regex(/^arn:aws[\w-]*:states:/, 'must be a Step Functions execution ARN'),
     executionName: z.string(),
-    runId: z.string().describe('Short id in every clone name and in the guestinfo.ic.run marker.'),
+    runId: z.string().describe('Short id in every clone name and in the instantclone.run marker.'),
     requesterId: z.string().describe('The request’s requesterId.'),
     leaseSeconds: z
       .number()

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { cloneExtraConfig, cloneName, hasRunMarker, MARKER_RUN, parentPath, runIdOf } from './naming.js';
+import {
+  cloneExtraConfig,
+  cloneName,
+  hasRunMarker,
+  MARKER_DEPLOYMENT,
+  MARKER_RUN,
+  parentPath,
+  runIdOf,
+} from './naming.js';
 
 describe('naming', () => {
   it('derives stable names', () => {
@@ -10,9 +18,10 @@ describe('naming', () => {
     expect(parentPath('/DC/vm/f/src')).toBe('/DC/vm/f');
   });
 
-  it('writes the run marker, lease and static IP to guestinfo', () => {
+  it('writes the markers outside guestinfo.* and what the guest reads (hostname, static IP) into guestinfo', () => {
     const values = cloneExtraConfig({
       runId: 'r1',
+      deploymentId: 'stack-a',
       requesterId: 'me',
       leaseExpires: '2026-01-01T00:00:00.000Z',
       index: 0,
@@ -22,10 +31,16 @@ describe('naming', () => {
     const map = Object.fromEntries(values.map((v) => [v.key, v.value]));
     expect(map).toMatchObject({
       [MARKER_RUN]: 'r1',
-      'guestinfo.ic.leaseExpires': '2026-01-01T00:00:00.000Z',
+      [MARKER_DEPLOYMENT]: 'stack-a',
+      'instantclone.leaseExpires': '2026-01-01T00:00:00.000Z',
+      'guestinfo.ic.hostname': 'ci-r1-01',
       'guestinfo.ic.ip': '10.0.0.5',
       'guestinfo.ic.dns': '10.0.0.2,10.0.0.3',
     });
+    // A guest can set guestinfo.* keys (GuestRPC info-set), so no marker may be one.
+    const markers = values.filter((v) => v.key.startsWith('instantclone.')).map((v) => v.key);
+    expect(markers).toHaveLength(5);
+    expect(values.filter((v) => v.key.startsWith('guestinfo.')).map((v) => v.key)).not.toContain(MARKER_RUN);
     expect(hasRunMarker(map, 'r1')).toBe(true);
     expect(hasRunMarker(map, 'r2')).toBe(false);
   });

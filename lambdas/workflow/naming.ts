@@ -1,11 +1,16 @@
 // Deterministic names and the markers every clone carries in its extraConfig (set atomically by
 // InstantClone_Task's spec.config). The run marker makes retries idempotent and lets the reaper find leaks.
+// The markers live outside guestinfo.*: a guest can set guestinfo.* keys itself (GuestRPC info-set) and the
+// API then reports them in config.extraConfig, so a guest could forge or hide a marker (ADR 0002). Only what
+// the guest must read (hostname, static address) stays under guestinfo.ic.*.
 import { createHash } from 'node:crypto';
 
-export const MARKER_RUN = 'guestinfo.ic.run';
-export const MARKER_LEASE_EXPIRES = 'guestinfo.ic.leaseExpires';
-export const MARKER_REQUESTER = 'guestinfo.ic.requester';
-export const MARKER_INDEX = 'guestinfo.ic.index';
+export const MARKER_RUN = 'instantclone.run';
+export const MARKER_LEASE_EXPIRES = 'instantclone.leaseExpires';
+export const MARKER_REQUESTER = 'instantclone.requester';
+export const MARKER_INDEX = 'instantclone.index';
+/** The deployment (stack) that made the clone: its Reaper touches only its own clones. */
+export const MARKER_DEPLOYMENT = 'instantclone.deployment';
 
 /** Short, stable run id from the execution name: the same execution always yields the same clone names. */
 export function runIdOf(executionName: string): string {
@@ -32,6 +37,7 @@ export interface StaticIp {
 
 export interface MarkerInput {
   runId: string;
+  deploymentId: string;
   requesterId: string;
   leaseExpires: string;
   index: number;
@@ -43,6 +49,7 @@ export interface MarkerInput {
 export function cloneExtraConfig(m: MarkerInput): { key: string; value: string }[] {
   const values: [string, string][] = [
     [MARKER_RUN, m.runId],
+    [MARKER_DEPLOYMENT, m.deploymentId],
     [MARKER_LEASE_EXPIRES, m.leaseExpires],
     [MARKER_REQUESTER, m.requesterId],
     [MARKER_INDEX, String(m.index)],

@@ -6,6 +6,8 @@ import type { CloneRequest } from './request.js';
 
 export interface Run {
   runId: string;
+  /** the deployment's id, written into every clone with the run marker */
+  deploymentId: string;
   executionName: string;
   requesterId: string;
   total: number;
@@ -50,6 +52,7 @@ export function planRun(
   const leaseSeconds = Math.max(1, Math.round(leaseMinutes * 60));
   const run: Run = {
     runId,
+    deploymentId: config.deploymentId,
     executionName,
     requesterId: request.requesterId,
     total,

@@ -21,7 +21,7 @@ describe('parseRequest', () => {
 
   it.each([
     [{ ...base, namePrefix: 'Bad Name' }, 'namePrefix'],
-    [{ ...base, sources: [{ source: 'mac', count: 1 }] }, "sources[0].source: unknown source 'mac'"],
+    [{ ...base, sources: [{ source: 'mac', count: 1 }] }, 'sources[0].source: unknown source "mac"'],
     [{ ...base, sources: [{ source: 'linux', count: 0 }] }, 'sources[0].count'],
     [{ ...base, minReady: 3 }, 'minReady'],
     [{ ...base, leaseMinute: 3 }, 'leaseMinute'],
@@ -35,9 +35,15 @@ describe('parseRequest', () => {
       'staticIps.addresses[0]',
     ],
     [{ namePrefix: 'ci', sources: [] }, 'requesterId'],
+    // The Reaper looks only in the clone folders (default: the sources' folders), so clones may go only there.
+    [{ ...base, folder: '/DC/vm/elsewhere' }, 'folder: "/DC/vm/elsewhere" is not a clone folder'],
   ])('rejects %j naming %s', (input, field) => {
     const e = failure(input);
     expect(e.name).toBe('InvalidRequest');
     expect(e.message).toContain(field);
+  });
+
+  it("accepts a folder that is one of the deployment's clone folders", () => {
+    expect(parseRequest({ ...base, folder: '/DC/vm/src' }, config).folder).toBe('/DC/vm/src');
   });
 });

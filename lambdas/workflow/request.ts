@@ -1,6 +1,7 @@
 // The execution input (also the `detail` of an `Instant Clones Requested` event). Documented as JSON Schema
 // in docs/request.schema.json (generated from this file by request-schema.ts).
 import { z } from 'zod';
+import { cloneFolderPaths, normalizePath } from './clone-folders.js';
 import type { WorkflowConfig } from './config.js';
 import { InvalidRequestError } from './errors.js';
 import { checkStaticIps } from './static-ips.js';
@@ -72,27 +73,57 @@ export const requestSchema = z
 
 export type CloneRequest = z.infer<typeof requestSchema>;
 
+/** Longest user-supplied text (a key, a source name) echoed in a message; keeps the error state small. */
+const MAX_ECHO = 64;
+/** Longest InvalidRequest detail: the message travels in the state, the execution's cause and the event. */
+const MAX_DETAIL = 400;
+
+function cut(value: string): string {
+  return value.length > MAX_ECHO ? `${value.slice(0, MAX_ECHO)}…` : value;
+}
+
+/** A user-supplied value as it may appear in a message: quoted, cut to MAX_ECHO characters. */
+function echo(value: string): string {
+  return JSON.stringify(cut(value));
+}
+
 function fail(path: PropertyKey[], message: string): never {
   const field = path.reduce<string>(
-    (acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)),
+    (acc, key) =>
+      typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${cut(String(key))}` : cut(String(key)),
     '',
   );
-  throw new InvalidRequestError(`${field || 'request'}: ${message}`);
+  const detail = `${field || 'request'}: ${message}`;
+  throw new InvalidRequestError(detail.length > MAX_DETAIL ? `${detail.slice(0, MAX_DETAIL)}…` : detail);
+}
+
+/** The first zod issue as a bounded message: unknown keys are counted and the first one named, not listed. */
+function firstIssue(error: z.ZodError, input: unknown): never {
+  const issue = error.issues[0];
+  if (!issue) fail([], 'invalid');
+  if (issue.code === 'unrecognized_keys') {
+    const more = issue.keys.length > 1 ? ` (and ${issue.keys.length - 1} more unknown fields)` : '';
+    fail([...issue.path, issue.keys[0] ?? ''], `is not a known field${more}`);
+  }
+  if (issue.path.length === 0 && issue.code === 'invalid_type') {
+    const got = typeof input === 'string' ? ' (a string: was the JSON encoded twice?)' : '';
+    fail([], `the execution input must be a JSON object${got}`);
+  }
+  fail(issue.path, issue.message);
 }
 
 /** Parses and checks the request against the configuration; throws InvalidRequest naming the first bad field. */
 export function parseRequest(input: unknown, config: WorkflowConfig): CloneRequest {
   const result = requestSchema.safeParse(input);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const keys = issue && 'keys' in issue && Array.isArray(issue.keys) ? issue.keys : [];
-    fail([...(issue?.path ?? []), ...keys.slice(0, 1)], issue?.message ?? 'invalid');
-  }
+  if (!result.success) firstIssue(result.error, input);
   const request = result.data;
   const names = Object.keys(config.sources);
   request.sources.forEach((s, i) => {
     if (!config.sources[s.source]) {
-      fail(['sources', i, 'source'], `unknown source '${s.source}' (configured: ${names.join(', ')})`);
+      fail(
+        ['sources', i, 'source'],
+        `unknown source ${echo(s.source)} (configured: ${names.slice(0, 20).map(echo).join(', ')})`,
+      );
     }
   });
   const total = request.sources.reduce((n, s) => n + s.count, 0);
@@ -105,6 +136,13 @@ export function parseRequest(input: unknown, config: WorkflowConfig): CloneReque
     fail(
       ['staticIps', 'addresses'],
       `has ${request.staticIps.addresses.length} addresses for ${total} clones`,
+    );
+  }
+  const folders = cloneFolderPaths(config);
+  if (request.folder !== undefined && !folders.includes(normalizePath(request.folder))) {
+    fail(
+      ['folder'],
+      `${echo(request.folder)} is not a clone folder of this deployment (${folders.slice(0, 10).map(echo).join(', ')}); the Reaper looks only there`,
     );
   }
   const maxLease = config.defaults.maxLeaseMinutes;

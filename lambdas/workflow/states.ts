@@ -14,6 +14,7 @@ export const staticIpState = z.object({
 
 export const runState = z.looseObject({
   runId: z.string(),
+  deploymentId: z.string(),
   requesterId: z.string(),
   total: z.number(),
   minReady: z.number(),

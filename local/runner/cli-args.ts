@@ -2,6 +2,8 @@
 
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { checkVcenterUrl } from '../../cli/vcenter-url.js';
+import { nonNegativeNumber, positiveInteger } from './numbers.js';
 import type { Credentials, JsonValue, RunLocalWorkflowOptions, SourceConfig } from './types.js';
 
 export const USAGE = `Run the instant-clone workflow locally (no AWS) against any vCenter:
@@ -83,6 +85,8 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliPlan {
     },
   });
   if (!values.url || !values.username) throw new Error('--url and --username are required');
+  const url = checkVcenterUrl(values.url);
+  if ('problem' in url) throw new Error(url.problem);
   const password = env.VSPHERE_PASSWORD;
   if (!password) throw new Error('set the vCenter password in the env var VSPHERE_PASSWORD');
   const sources = Object.fromEntries((values.source ?? []).map(parseSource));
@@ -93,20 +97,40 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliPlan {
     const pw = env[`GUEST_PASSWORD_${name.toUpperCase()}`] ?? env.GUEST_PASSWORD;
     if (!pw)
       throw new Error(`set GUEST_PASSWORD_${name.toUpperCase()} or GUEST_PASSWORD for --guest-user ${name}`);
+    if (!sources[name]) throw new Error(`--guest-user ${name}: no --source named ${name}`);
     guest[name] = { username, password: pw };
   }
-  const counts = new Map(pairs(values.count, '--count').map(([n, k]) => [n, Number(k)]));
+  // Refused here, before anything is created: without a guest account a clone fails after it exists.
+  const unaccounted = Object.keys(sources).filter((name) => !guest[name]);
+  if (unaccounted.length > 0) {
+    throw new Error(
+      `--guest-user is missing for ${unaccounted.map((n) => `${n} (--guest-user ${n}=USER)`).join(', ')}`,
+    );
+  }
+  const counts = new Map(
+    pairs(values.count, '--count').map(([n, k]) => {
+      if (!sources[n])
+        throw new Error(
+          `--count ${n}=${k}: no --source named ${n} (sources: ${Object.keys(sources).join(', ')})`,
+        );
+      return [n, positiveInteger(`--count ${n}`, k)];
+    }),
+  );
   const input: JsonValue = values.input
     ? (JSON.parse(readFileSync(values.input, 'utf8')) as JsonValue)
     : {
         requesterId: `local/${env.USER ?? 'cli'}`,
         namePrefix: values.prefix ?? 'local',
         sources: Object.keys(sources).map((source) => ({ source, count: counts.get(source) ?? 1 })),
-        leaseMinutes: Number(values['lease-minutes']),
-        ...(values['max-concurrency'] ? { maxConcurrency: Number(values['max-concurrency']) } : {}),
-        ...(values['ip-timeout'] ? { ipTimeoutSeconds: Number(values['ip-timeout']) } : {}),
+        leaseMinutes: nonNegativeNumber('--lease-minutes', values['lease-minutes'] ?? '60'),
+        ...(values['max-concurrency']
+          ? { maxConcurrency: positiveInteger('--max-concurrency', values['max-concurrency']) }
+          : {}),
+        ...(values['ip-timeout']
+          ? { ipTimeoutSeconds: positiveInteger('--ip-timeout', values['ip-timeout']) }
+          : {}),
       };
-  const holdSeconds = Number(values['hold-seconds']);
+  const holdSeconds = nonNegativeNumber('--hold-seconds', values['hold-seconds'] ?? '0');
   return {
     options: {
       input,

@@ -7,11 +7,14 @@ export interface LocalSetup {
   /** the JSON document the handlers read from process.env.WORKFLOW_CONFIG */
   config: {
     vcenter: { url: string; insecure?: boolean; caPem?: string; secretId: string };
+    deploymentId: string;
     sources: Record<string, SourceConfig & { guestSecretId: string }>;
     defaults: Record<string, JsonValue>;
   };
   /** what @middy/secrets-manager would put on the context: `vcenter` and `guest_<source>` */
   secrets: Record<string, Credentials>;
+  /** the vCenter the run talks to, with its account (for the run-scoped teardown) */
+  target: VcenterTarget;
 }
 
 /** Sources the simulator offers, by the names local tests and the demo use. */
@@ -72,9 +75,12 @@ export function buildLocalSetup(options: SetupOptions): LocalSetup {
         ...(vcenter.caPem ? { caPem: vcenter.caPem } : {}),
         secretId: 'local/vcenter',
       },
+      // Not the AWS stack's id: its Reaper and this runner never take each other's clones.
+      deploymentId: 'local',
       sources: configSources,
       defaults: { maxConcurrency: 10, leaseMinutes: 60, ipTimeoutSeconds: 300, ...options.defaults },
     },
     secrets,
+    target: vcenter,
   };
 }

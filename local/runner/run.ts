@@ -8,6 +8,7 @@ import {
   StateMachine,
   type StateMachineDefinition,
 } from 'aws-local-stepfunctions';
+import { parseConfig } from '../../lambdas/workflow/config.js';
 import {
   DEFAULT_ASL_PATH,
   lambdaFunctionOf,
@@ -18,9 +19,11 @@ import {
 } from './asl.js';
 import { buildLocalSetup } from './config.js';
 import { importHandlers } from './handlers.js';
+import { inputDepthProblem } from './input-depth.js';
 import { adaptForLocal } from './parity.js';
 import { scaledTimings } from './scaling.js';
 import { buildOverrides } from './task-overrides.js';
+import { tearDownRun } from './tear-down-run.js';
 import type {
   ExecutionEvent,
   JsonValue,
@@ -62,6 +65,20 @@ export async function runLocalWorkflow(options: RunLocalWorkflowOptions): Promis
   const name = options.name ?? `local-${Date.now()}-${randomUUID().slice(0, 8)}`;
   const timeScale = options.timeScale ?? 1;
   const setup = buildLocalSetup(options);
+  const tooDeep = inputDepthProblem(options.input);
+  if (tooDeep) {
+    const now = Date.now();
+    return {
+      name,
+      status: 'FAILED',
+      error: 'InvalidRequest',
+      cause: tooDeep,
+      events: [],
+      putEvents: [],
+      startedAt: now,
+      stoppedAt: now,
+    };
+  }
   process.env.WORKFLOW_CONFIG = JSON.stringify(setup.config);
   process.env.LOCAL_CREDENTIALS = '1';
 
@@ -75,6 +92,7 @@ export async function runLocalWorkflow(options: RunLocalWorkflowOptions): Promis
   const taskToken = `local-token-${name}`;
   const putEvents: RecordedEvent[] = [];
   const events: ExecutionEvent[] = [];
+  const inFlight = new Set<Promise<unknown>>();
   const startedAt = Date.now();
   const execution = machine.run(options.input, {
     context: {
@@ -95,11 +113,13 @@ export async function runLocalWorkflow(options: RunLocalWorkflowOptions): Promis
         putEvents,
         onEvent: options.onEvent,
         taskHook: options.taskHook,
+        inFlight,
       }),
       ...scaledTimings(definition, timeScale),
     },
   });
-  options.signal?.addEventListener('abort', () => execution.abort(), { once: true });
+  if (options.signal?.aborted) execution.abort();
+  else options.signal?.addEventListener('abort', () => execution.abort(), { once: true });
 
   const collecting = (async () => {
     for await (const event of execution.eventLogs) {
@@ -110,30 +130,65 @@ export async function runLocalWorkflow(options: RunLocalWorkflowOptions): Promis
   })();
 
   const base = { name, events, putEvents, startedAt };
+  const result = await outcome();
+  if (!endedWithoutTeardown(result)) return result;
+  // As a Lambda goes on after StopExecution, the handlers still running may yet create a clone: let them end
+  // before the run-scoped teardown looks for the run's clones.
+  await Promise.allSettled([...inFlight]);
+  options.onEvent?.({ kind: 'teardown', phase: 'started', status: result.status, remaining: [] });
   try {
-    const output = (await execution.result) as JsonValue;
-    await collecting;
-    const tooLarge = dataLimitExceeded(events);
-    if (tooLarge) return { ...base, ...tooLarge, stoppedAt: Date.now() };
-    return { ...base, status: 'SUCCEEDED', output, stoppedAt: Date.now() };
+    const teardown = await tearDownRun(
+      setup.target,
+      parseConfig(JSON.stringify(setup.config)),
+      name,
+      (remaining) =>
+        options.onEvent?.({ kind: 'teardown', phase: 'progress', status: result.status, remaining }),
+    );
+    return { ...result, teardown, stoppedAt: Date.now() };
   } catch (error) {
-    await collecting;
-    const stoppedAt = Date.now();
-    const tooLarge = dataLimitExceeded(events);
-    if (tooLarge) return { ...base, ...tooLarge, stoppedAt };
-    if (error instanceof ExecutionAbortedError) return { ...base, status: 'ABORTED', stoppedAt };
-    if (error instanceof ExecutionTimeoutError) {
-      return { ...base, status: 'TIMED_OUT', error: 'States.Timeout', stoppedAt };
-    }
-    const failed = events.findLast((e) => e.type === 'ExecutionFailed');
-    return {
-      ...base,
-      status: 'FAILED',
-      error: failed?.Error ?? (error instanceof Error ? error.name : 'Error'),
-      cause: causeText(failed?.Cause ?? (error instanceof Error ? error.message : String(error))),
-      stoppedAt,
-    };
+    const message = error instanceof Error ? error.message : String(error);
+    return { ...result, teardown: { destroyed: [], failed: [{ name: '(search)', error: message }] } };
   }
+
+  async function outcome(): Promise<LocalExecutionResult> {
+    try {
+      const output = (await execution.result) as JsonValue;
+      await collecting;
+      const tooLarge = dataLimitExceeded(events);
+      if (tooLarge) return { ...base, ...tooLarge, stoppedAt: Date.now() };
+      return { ...base, status: 'SUCCEEDED', output, stoppedAt: Date.now() };
+    } catch (error) {
+      await collecting;
+      const stoppedAt = Date.now();
+      const tooLarge = dataLimitExceeded(events);
+      if (tooLarge) return { ...base, ...tooLarge, stoppedAt };
+      if (error instanceof ExecutionAbortedError) return { ...base, status: 'ABORTED', stoppedAt };
+      if (error instanceof ExecutionTimeoutError) {
+        return { ...base, status: 'TIMED_OUT', error: 'States.Timeout', stoppedAt };
+      }
+      const failed = events.findLast((e) => e.type === 'ExecutionFailed');
+      return {
+        ...base,
+        status: 'FAILED',
+        error: failed?.Error ?? (error instanceof Error ? error.name : 'Error'),
+        cause: causeText(failed?.Cause ?? (error instanceof Error ? error.message : String(error))),
+        stoppedAt,
+      };
+    }
+  }
+}
+
+/**
+ * The execution ended without passing FinishRun (stopped, timed out, or failed outside the workflow's own
+ * catches, e.g. States.DataLimitExceeded or a failed FinishRun). On AWS the stack's execution-status rule
+ * invokes the run-scoped teardown for ABORTED, TIMED_OUT and FAILED; locally a FAILED run that went through
+ * FinishRun has had its teardown already, so only the others are torn down here.
+ */
+function endedWithoutTeardown(result: LocalExecutionResult): boolean {
+  if (result.status === 'ABORTED' || result.status === 'TIMED_OUT') return true;
+  if (result.status !== 'FAILED') return false;
+  if (result.error === 'States.DataLimitExceeded') return true;
+  return !result.events.some((e) => e.type === 'StateExited' && e.state?.name === 'FinishRun');
 }
 
 /** AWS's payload quota for a state's input and output (and an execution's input), in UTF-8 bytes. */

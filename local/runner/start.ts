@@ -2,24 +2,33 @@
 // same ASL the cloud runs, live progress, a per-phase table and a timeline picture.
 //   npm start -- [--time-scale 0.1] [--hold-seconds 10]
 
+import './quiet.js';
 import { parseArgs } from 'node:util';
 import { closeClients } from '../../lambdas/workflow/session.js';
 import { startSimulator } from '../simulator/index.js';
+import { nonNegativeNumber, positiveNumber } from './numbers.js';
 import { progressPrinter } from './progress.js';
-import { quietHandlerLogs } from './quiet.js';
 import { relativeToRepo, reportRun } from './report.js';
 import { runLocalWorkflow } from './run.js';
+import { onStopSignals, stillStopping } from './stop-signals.js';
 import { ttyProgress } from './tty-progress.js';
 
-const { values } = parseArgs({
-  options: {
-    'time-scale': { type: 'string', default: '0.1' },
-    'hold-seconds': { type: 'string', default: '10' },
-  },
-});
-const timeScale = Number(values['time-scale']);
-const holdSeconds = Number(values['hold-seconds']);
-quietHandlerLogs();
+const USAGE = 'usage: npm start -- [--time-scale S (above 0, default 0.1)] [--hold-seconds S (default 10)]';
+let timeScale: number;
+let holdSeconds: number;
+try {
+  const { values } = parseArgs({
+    options: {
+      'time-scale': { type: 'string', default: '0.1' },
+      'hold-seconds': { type: 'string', default: '10' },
+    },
+  });
+  timeScale = positiveNumber('--time-scale', values['time-scale']);
+  holdSeconds = nonNegativeNumber('--hold-seconds', values['hold-seconds']);
+} catch (error) {
+  console.error(`${(error as Error).message}\n${USAGE}`);
+  process.exit(2);
+}
 
 const request = {
   requesterId: 'local/npm-start',
@@ -32,6 +41,15 @@ const request = {
   maxConcurrency: 5,
 };
 
+const controller = new AbortController();
+let remaining: string[] | undefined;
+const removeSignals = onStopSignals({
+  first: (signal) => {
+    console.log(`\n${signal}: aborting the run, then tearing down its clones and stopping the simulator`);
+    controller.abort();
+  },
+  again: (signal) => console.log(`\n${stillStopping(signal, remaining)}`),
+});
 const sim = await startSimulator({ timeScale });
 console.log(`vCenter simulator at ${sim.url}`);
 console.log(
@@ -43,6 +61,7 @@ console.log(`fleet: 3 linux + 2 windows clones, MaxConcurrency 5, lease held ${h
 let exitCode = 0;
 try {
   const started = Date.now();
+  const printer = progressPrinter({ write: (l) => console.log(l), timeScale, start: started });
   const live =
     process.stdout.isTTY && !process.env.NO_TTY ? ttyProgress(process.stdout, timeScale, started) : undefined;
   const result = await runLocalWorkflow({
@@ -50,7 +69,11 @@ try {
     simulator: sim,
     release: { afterMs: holdSeconds * 1000 * timeScale },
     timeScale,
-    onEvent: live?.onEvent ?? progressPrinter({ write: (l) => console.log(l), timeScale, start: started }),
+    signal: controller.signal,
+    onEvent: (e) => {
+      if (e.kind === 'teardown') remaining = e.remaining;
+      (live?.onEvent ?? printer)(e);
+    },
   });
   live?.stop();
   const wall = (result.stoppedAt - result.startedAt) / 1000;
@@ -59,8 +82,14 @@ try {
       ` importing the handlers took ${((result.startedAt - started) / 1000).toFixed(1)} s before it started`,
   );
   if (result.status !== 'SUCCEEDED') {
-    console.log(`  error: ${result.error}\n  cause: ${result.cause}`);
+    if (result.error) console.log(`  error: ${result.error}\n  cause: ${result.cause}`);
     exitCode = 1;
+  }
+  if (result.teardown) {
+    const { destroyed } = result.teardown;
+    console.log(
+      `torn down after the run ended: ${destroyed.length ? destroyed.join(', ') : 'nothing was left'}`,
+    );
   }
   const report = reportRun(result, {
     timeScale,
@@ -80,6 +109,9 @@ try {
   exitCode = 1;
 } finally {
   await closeClients();
+  const left = sim.clones().map((v) => v.name);
+  if (left.length > 0) console.log(`LEFT in the simulator at exit (gone with it): ${left.join(', ')}`);
   await sim.stop();
+  removeSignals();
 }
 process.exit(exitCode);

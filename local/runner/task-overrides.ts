@@ -27,6 +27,8 @@ export interface OverrideContext {
   putEvents: RecordedEvent[];
   onEvent?: (e: RunnerEvent) => void;
   taskHook?: TaskHook;
+  /** Lambda invocations still running: they go on after an abort, as a Lambda does after StopExecution */
+  inFlight?: Set<Promise<unknown>>;
 }
 
 type Override = (input: JsonValue) => Promise<JsonValue>;
@@ -115,7 +117,13 @@ function overrideFor(task: TaskStateInfo, ctx: OverrideContext): Override {
       // As on AWS, the handler's clock is the function timeout the CDK stack derives from TimeoutSeconds.
       const taskMs = timeoutMs(task.definition, rawInput);
       const fnMs = taskMs === undefined ? undefined : lambdaTimeoutSeconds(taskMs / 1000) * 1000;
-      result = await handler(payload, lambdaContext(fn, ctx.secrets, fnMs));
+      const invocation = Promise.resolve(handler(payload, lambdaContext(fn, ctx.secrets, fnMs)));
+      ctx.inFlight?.add(invocation);
+      try {
+        result = await invocation;
+      } finally {
+        ctx.inFlight?.delete(invocation);
+      }
       await ctx.taskHook?.({ state: task.name, attempt, phase: 'after', payload, result });
     } catch (error) {
       throw toTaskError(error);

@@ -1,8 +1,10 @@
-// An interrupted local run has no Step Functions catch and no Reaper behind it: tear down every clone that
-// carries this execution's run marker, so Ctrl-C on a laptop leaves nothing in vCenter.
-import { findRunClones } from '../../lambdas/reaper/find.js';
-import { tearDown } from '../../lambdas/reaper/reap.js';
+// An execution that ends without its own teardown (stopped, aborted, timed out, or failed before FinishRun)
+// has no Step Functions catch behind it, and a laptop run has no Reaper either: tear down every clone that
+// carries this execution's run marker, with the same routine the stack's TeardownRun Lambda uses on AWS.
+import { resolveCloneScope } from '../../lambdas/reaper/scope.js';
+import { tearDownRunClones } from '../../lambdas/teardown-run/tear-down-run.js';
 import { VsphereClient } from '../../lambdas/vsphere/index.js';
+import type { WorkflowConfig } from '../../lambdas/workflow/config.js';
 import { runIdOf } from '../../lambdas/workflow/naming.js';
 import type { VcenterTarget } from './types.js';
 
@@ -11,26 +13,25 @@ export interface RunTeardown {
   failed: { name: string; error: string }[];
 }
 
-export async function tearDownRun(target: VcenterTarget, executionName: string): Promise<RunTeardown> {
+/** `remaining` is called with the clones not yet torn down: after the search and after each clone. */
+export async function tearDownRun(
+  target: VcenterTarget,
+  config: WorkflowConfig,
+  executionName: string,
+  remaining: (names: string[]) => void = () => {},
+): Promise<RunTeardown> {
   const c = await VsphereClient.connect({
     url: target.url,
     username: target.username,
     password: target.password,
     ...(target.insecure ? { insecure: true } : {}),
     ...(target.caPem ? { caPem: target.caPem } : {}),
+    logger: { debug() {}, info() {}, warn() {}, error() {} },
   });
-  const outcome: RunTeardown = { destroyed: [], failed: [] };
   try {
-    const { expired: clones } = await findRunClones(c, runIdOf(executionName));
-    for (const vm of clones) {
-      try {
-        await tearDown(c, vm);
-        outcome.destroyed.push(vm.name);
-      } catch (error) {
-        outcome.failed.push({ name: vm.name, error: error instanceof Error ? error.message : String(error) });
-      }
-    }
-    return outcome;
+    const scope = await resolveCloneScope(c, config);
+    const { destroyed, failed } = await tearDownRunClones(c, runIdOf(executionName), scope, { remaining });
+    return { destroyed, failed };
   } finally {
     await c.close().catch(() => undefined);
   }

@@ -70,7 +70,9 @@ export type RunnerEvent =
   | { kind: 'execution'; event: ExecutionEvent }
   | { kind: 'putEvents'; event: RecordedEvent }
   | { kind: 'released'; state: string; taskToken: string; how: 'immediate' | 'hold' | 'promise' }
-  | { kind: 'timeout'; state: string; afterMs: number };
+  | { kind: 'timeout'; state: string; afterMs: number }
+  /** the run-scoped teardown of an execution that ended without its own (see LocalExecutionResult.teardown) */
+  | { kind: 'teardown'; phase: 'started' | 'progress'; status: ExecutionStatus; remaining: string[] };
 
 export interface RunLocalWorkflowOptions {
   /** the execution input (the request) */
@@ -120,4 +122,9 @@ export interface LocalExecutionResult {
   putEvents: RecordedEvent[];
   startedAt: number;
   stoppedAt: number;
+  /**
+   * Set when the execution ended without its own teardown (ABORTED, TIMED_OUT, or FAILED outside FinishRun):
+   * the clones carrying its run marker that the runner then destroyed, and those it could not.
+   */
+  teardown?: { destroyed: string[]; failed: { name: string; error: string }[] };
 }

@@ -17,10 +17,17 @@ process.stdout.write(
   `${JSON.stringify({ url: sim.url, username: sim.username, password: sim.password, sources: sim.sources, guest: sim.guest, control: sim.url.replace(/\/sdk$/, '/sim/control') })}\n`,
 );
 process.stderr.write(`vCenter simulator listening on ${sim.url} (Ctrl-C to stop)\n`);
+let stopping = false;
 const stop = async (signal: string) => {
+  if (stopping) {
+    process.stderr.write(`${signal}: already stopping the simulator\n`);
+    return;
+  }
+  stopping = true;
   process.stderr.write(`${signal}: stopping simulator\n`);
   await sim.stop();
   process.exit(0);
 };
+// `npm run sim` execs node (package.json), so these reach us when the user signals npm's PID as well.
 process.on('SIGINT', () => void stop('SIGINT'));
 process.on('SIGTERM', () => void stop('SIGTERM'));

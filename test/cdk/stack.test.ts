@@ -30,9 +30,9 @@ describe('InstantCloneStack (example config, fixture ASL)', () => {
     t = s.template;
   });
 
-  it('one function per ASL placeholder plus release and reaper, all Node.js 22 arm64 in the VPC', () => {
+  it('one function per ASL placeholder plus release, reaper and run teardown, all Node.js 22 arm64 in the VPC', () => {
     const fns = Object.values(ofType(t, 'AWS::Lambda::Function'));
-    expect(fns).toHaveLength(6);
+    expect(fns).toHaveLength(7);
     for (const fn of fns) {
       expect(fn.Properties.Runtime).toBe('nodejs22.x');
       expect(fn.Properties.Architectures).toEqual(['arm64']);
@@ -101,7 +101,7 @@ describe('InstantCloneStack (example config, fixture ASL)', () => {
     const vars = Object.values(ofType(withCa.template, 'AWS::Lambda::Function')).map(
       (f) => f.Properties.Environment.Variables,
     );
-    expect(vars.filter((v) => v.NODE_EXTRA_CA_CERTS === '/var/task/vcenter-ca.pem')).toHaveLength(5); // all but release
+    expect(vars.filter((v) => v.NODE_EXTRA_CA_CERTS === '/var/task/vcenter-ca.pem')).toHaveLength(6); // all but release
   });
 
   it('new VPC: isolated subnets, no NAT/IGW, VPN with static routes and PSK from Secrets Manager, flow logs', () => {

@@ -77,7 +77,25 @@ describe('preflight against the simulator', () => {
       sim.password,
     );
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout).error.message).toMatch(/certificate/);
+    const { error } = JSON.parse(r.stdout);
+    expect(error.name).toBe('CertificateNotTrusted');
+    expect(error.message).toContain('not trusted');
+    expect(error.message).toContain('use --ca');
+    expect(error.message).toContain('--insecure');
+    expect(error.message).not.toMatch(/VPN/);
+  });
+
+  it.each([
+    ['without /sdk', (url: string) => url.replace(/\/sdk$/, ''), 'does not end in /sdk'],
+    ['without a scheme', (url: string) => url.replace(/^https:\/\//, ''), 'has no scheme: write https://'],
+  ])('a URL %s is a usage error (exit 2) that says so', async (_what, bad, says) => {
+    const r = await preflight(
+      ['--url', bad(sim.url), '--username', sim.username, '--insecure', '--source', sim.sources.linux],
+      sim.password,
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(says);
+    expect(r.stderr).not.toMatch(/TypeError/);
   });
 
   it('refuses an old vCenter with UnsupportedVersion', async () => {

@@ -29,8 +29,11 @@ describe('CDK rules vs the documented events', () => {
     rules = Object.values(Template.fromStack(stack).findResources('AWS::Events::Rule')) as Rule[];
   });
 
-  it('every event-pattern rule matches only documented detail-types that pipelines send', () => {
-    const patterns = rules.filter((r) => r.Properties.EventPattern !== undefined);
+  /** Rules on the stack's own bus (pipeline events); the default bus carries the AWS service events. */
+  const onOurBus = () => rules.filter((r) => r.Properties.EventBusName !== undefined);
+
+  it('every event-pattern rule on our bus matches only documented detail-types that pipelines send', () => {
+    const patterns = onOurBus().filter((r) => r.Properties.EventPattern !== undefined);
     expect(patterns.length).toBeGreaterThan(0);
     const matched = patterns.flatMap((r) => r.Properties.EventPattern?.['detail-type'] ?? []);
     for (const detailType of matched) expect(eventByDetailType(detailType)?.direction, detailType).toBe('in');
@@ -40,8 +43,24 @@ describe('CDK rules vs the documented events', () => {
     expect([...matched].sort()).toEqual([...inbound].sort());
   });
 
-  it('no rule filters on source (docs/events.md: pipelines may send from any source)', () => {
-    for (const r of rules) expect(r.Properties.EventPattern?.source).toBeUndefined();
+  it('no rule on our bus filters on source (docs/events.md: pipelines may send from any source)', () => {
+    for (const r of onOurBus()) expect(r.Properties.EventPattern?.source).toBeUndefined();
+  });
+
+  it('an execution that ends ABORTED, TIMED_OUT or FAILED invokes the run-scoped teardown at once', () => {
+    const ended = rules.filter((r) => r.Properties.EventPattern?.source?.includes('aws.states'));
+    expect(ended).toHaveLength(1);
+    const rule = ended[0] as Rule;
+    // Step Functions sends its status changes to the account's default bus.
+    expect(rule.Properties.EventBusName).toBeUndefined();
+    expect(rule.Properties.EventPattern?.['detail-type']).toEqual(['Step Functions Execution Status Change']);
+    const detail = rule.Properties.EventPattern?.detail as { status: string[]; stateMachineArn: unknown[] };
+    expect([...detail.status].sort()).toEqual(['ABORTED', 'FAILED', 'TIMED_OUT']);
+    // Only this stack's state machine: another deployment's executions are not ours to tear down.
+    expect(JSON.stringify(detail.stateMachineArn)).toContain('StateMachine');
+    const target = JSON.stringify(rule.Properties.Targets);
+    expect(target).toContain('TeardownRunFunction');
+    expect(target).toContain('DeadLetterConfig');
   });
 
   it('Requested starts an execution with the detail (the request) as input', () => {

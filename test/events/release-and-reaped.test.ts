@@ -11,7 +11,7 @@ import {
   reapedDetail,
   releaseDetail,
 } from '../../lambdas/workflow/events.js';
-import { MARKER_LEASE_EXPIRES, MARKER_RUN } from '../../lambdas/workflow/naming.js';
+import { MARKER_DEPLOYMENT, MARKER_LEASE_EXPIRES, MARKER_RUN } from '../../lambdas/workflow/naming.js';
 import { type SimulatorWithClient, startSimulatorWithClient } from '../support/simulator-client.js';
 
 function fakeSfn() {
@@ -84,7 +84,11 @@ describe('Instant Clones Reaped: what the reaper sends (against the simulator)',
       sim.plantVm({
         name,
         powerState: 'poweredOn',
-        extraConfig: { [MARKER_RUN]: 'run1', [MARKER_LEASE_EXPIRES]: leaseExpires },
+        extraConfig: {
+          [MARKER_RUN]: 'run1',
+          [MARKER_DEPLOYMENT]: 'stack-a',
+          [MARKER_LEASE_EXPIRES]: leaseExpires,
+        },
       });
     plant('reaped-a', longAgo);
     plant('reaped-b', longAgo);
@@ -93,6 +97,8 @@ describe('Instant Clones Reaped: what the reaper sends (against the simulator)',
     process.env.WORKFLOW_CONFIG = JSON.stringify({
       vcenter: { url: sim.url, insecure: true, secretId: 'unused' },
       sources: {},
+      deploymentId: 'stack-a',
+      cloneFolders: ['DC0/vm/clones'],
       defaults: { provisioningAllowanceMinutes: 60 },
     });
     const sent: { Entries: { Source: string; DetailType: string; Detail: string }[] }[] = [];

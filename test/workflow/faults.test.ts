@@ -56,6 +56,8 @@ describe('workflow fault matrix', () => {
     });
     expect(result).toMatchObject({ status: 'FAILED', error: 'GuestLoginFailed' });
     expect(summaryOf(result).clones[0]?.error?.name).toBe('GuestLoginFailed');
+    // The run's cause quotes the clone's message: its advice appears once.
+    expect(result.cause?.split('Check the username/password')).toHaveLength(2);
     expect(retried(result, 'RefreshGuestNetwork')).toBe(0);
     expect(t.sim.stats().calls.StartProgramInGuest ?? 0).toBeGreaterThan(0);
   });

@@ -55,4 +55,30 @@ describe('200 clones stay within the 256 KiB state payload quota', { timeout: 40
     expect(largestPayload(result.events).bytes).toBeLessThan(MAX_PAYLOAD_BYTES);
     expectCleanAfter(sim, result);
   });
+
+  it('long names: the request is refused naming the limit, and the largest fleet it allows fits', async () => {
+    const long = {
+      requesterId: `github.com/acme-corporation/platform-integration-tests/actions/runs/${'9'.repeat(40)}`,
+      namePrefix: 'platform-integration-nightly-windows-x64',
+      smokeCommand: `test -d /opt/ci && echo ${'ready-for-the-nightly-integration-suite '.repeat(40)}`,
+      maxConcurrency: 100,
+    };
+    const refused = await run(sim, request({ ...long, sources: [{ source: 'linux', count: 200 }] }), {
+      timeScale: SCALE,
+    });
+    expect(refused).toMatchObject({ status: 'FAILED', error: 'InvalidRequest' });
+    expect(refused.cause).toContain("Step Functions' 256 KiB limit per state");
+    expectCleanAfter(sim, refused);
+    const fits = Number(/at most (\d+) clones/.exec(refused.cause ?? '')?.[1]);
+    expect(fits).toBeGreaterThan(100);
+    expect(fits).toBeLessThan(200);
+
+    const result = await run(sim, request({ ...long, sources: [{ source: 'linux', count: fits }] }), {
+      timeScale: SCALE,
+    });
+    expect(result.error ?? null, result.cause).toBeNull();
+    expect(summaryOf(result).ready).toBe(fits);
+    expect(largestPayload(result.events).bytes).toBeLessThan(MAX_PAYLOAD_BYTES);
+    expectCleanAfter(sim, result);
+  });
 });
