@@ -8,6 +8,7 @@ import { DETAIL_TYPES, EVENT_SOURCE, METRIC_NAMESPACE, METRICS } from '../../cdk
 import { VsphereClient } from '../vsphere/index.js';
 import { loadConfig } from '../workflow/config.js';
 import { credentialsFrom, credentialsMiddleware } from '../workflow/credentials.js';
+import { HANDLER_NEEDS } from './needs.js';
 import { type ReapReport, reapExpiredClones } from './reap.js';
 
 interface Credentials {
@@ -116,4 +117,4 @@ async function reap(_event: unknown, context: ReaperContext): Promise<ReapReport
   return report;
 }
 
-export const handler = middy(reap).use(credentialsMiddleware(loadConfig, { guest: false }));
+export const handler = middy(reap).use(credentialsMiddleware(loadConfig, HANDLER_NEEDS));

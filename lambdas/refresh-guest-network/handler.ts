@@ -11,9 +11,10 @@ import { recordGuestRetry, recordPhase } from '../workflow/powertools.js';
 import { perCloneInput } from '../workflow/states.js';
 import { startPhase } from '../workflow/timing.js';
 import { workflowHandler } from '../workflow/workflow-handler.js';
+import { HANDLER_NEEDS } from './needs.js';
 
 export const handler = workflowHandler(
-  { input: perCloneInput, guest: true },
+  { input: perCloneInput, needs: HANDLER_NEEDS },
   async ({ clone, created }, { config, vcenter, guestCredentials, remainingMs }) => {
     const end = startPhase();
     const source = config.sources[clone.source];

@@ -12,6 +12,7 @@ import { shortError } from '../workflow/summary.js';
 import { startPhase } from '../workflow/timing.js';
 import { extraConfigOf, finishTask, propsOf } from '../workflow/vsphere-ops.js';
 import { workflowHandler } from '../workflow/workflow-handler.js';
+import { HANDLER_NEEDS } from './needs.js';
 
 const input = z.object({
   runId: z.string(),
@@ -28,7 +29,7 @@ const input = z.object({
 const gone = (e: unknown) => faultNameOf(e) === 'ManagedObjectNotFound';
 
 export const handler = workflowHandler(
-  { input },
+  { input, needs: HANDLER_NEEDS },
   async ({ runId, folder, clone, error }, { vcenter, remainingMs }) => {
     const end = startPhase();
     const result = (outcome: string, moref: MoRef | null) => ({

@@ -85,6 +85,11 @@ export interface RunLocalWorkflowOptions {
   sources?: Record<string, SourceConfig>;
   /** merged over the generated WORKFLOW_CONFIG `defaults` */
   defaults?: Record<string, JsonValue>;
+  /**
+   * WORKFLOW_CONFIG `requestPolicies`, the same document as the deployment config's `requestPolicies`
+   * (lambdas/workflow/request-policy.ts); omitted: no policy is enforced
+   */
+  requestPolicies?: JsonValue;
   /** Ready/lease release; default 'immediate' */
   release?: ReleaseMode;
   /** live progress: every library event, recorded putEvents, releases, scaled timeouts */
