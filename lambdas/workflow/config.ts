@@ -38,6 +38,8 @@ export const workflowConfigSchema = z.object({
     url: z.url(),
     insecure: z.boolean().optional(),
     caPem: z.string().optional(),
+    /** vCenter certificate fingerprint to pin (a self-signed vCenter without `insecure`). */
+    thumbprint: z.string().optional(),
     secretId: z.string().min(1),
   }),
   sources: z.record(
