@@ -237,7 +237,9 @@ export function startInputOf(input: unknown): { request: unknown; principal: Pri
 export function checkRequestPolicy(
   request: CloneRequest,
   principal: Principal,
-  config: WorkflowConfig,
+  config: Pick<WorkflowConfig, 'requestPolicies'> & {
+    sources: Record<string, { smokeGuestSecretId?: string | undefined }>;
+  },
 ): string | undefined {
   if (config.requestPolicies === undefined) return undefined;
   const selected = selectPolicy(config.requestPolicies, request.requesterId, principal);
