@@ -7,7 +7,7 @@ export interface LocalSetup {
   /** the JSON document the handlers read from process.env.WORKFLOW_CONFIG */
   config: {
     vcenter: { url: string; insecure?: boolean; caPem?: string; secretId: string };
-    sources: Record<string, SourceConfig & { guestSecretId: string }>;
+    sources: Record<string, SourceConfig & { guestSecretId: string; smokeGuestSecretId?: string }>;
     defaults: Record<string, JsonValue>;
     requestPolicies?: JsonValue;
   };
@@ -43,6 +43,7 @@ export interface SetupOptions {
   vcenter?: VcenterTarget;
   sources?: Record<string, SourceConfig>;
   guest?: Record<string, Credentials>;
+  smokeGuest?: Record<string, Credentials>;
   defaults?: Record<string, JsonValue>;
   requestPolicies?: JsonValue;
 }
@@ -65,6 +66,11 @@ export function buildLocalSetup(options: SetupOptions): LocalSetup {
     configSources[name] = { ...source, guestSecretId: `local/guest/${name}` };
     const creds = guest[name];
     if (creds) secrets[`guest_${name}`] = creds;
+    const smoke = options.smokeGuest?.[name];
+    if (smoke) {
+      configSources[name].smokeGuestSecretId = `local/guest-smoke/${name}`;
+      secrets[`guest_smoke_${name}`] = smoke;
+    }
   }
   return {
     config: {

@@ -81,6 +81,8 @@ export interface RunLocalWorkflowOptions {
   vcenter?: VcenterTarget;
   /** guest accounts per source name (defaults from the simulator) */
   guest?: Record<string, Credentials>;
+  /** separate smoke-command accounts per source name (WORKFLOW_CONFIG `smokeGuestSecretId`); none by default */
+  smokeGuest?: Record<string, Credentials>;
   /** sources by name (defaults: the simulator's linux, windows, notFrozen, poweredOff, missing) */
   sources?: Record<string, SourceConfig>;
   /** merged over the generated WORKFLOW_CONFIG `defaults` */

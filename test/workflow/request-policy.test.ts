@@ -62,4 +62,28 @@ describe('request policies in the workflow', () => {
     const result = await t.run(request(), { requestPolicies });
     expect(result.status).toBe('SUCCEEDED');
   });
+
+  it('smokeAccountOnly: the command runs as the separate smoke account, not the guest account', async () => {
+    const policies = {
+      default: { sources: ['linux'], maxClones: 1, maxLeaseMinutes: 30, smokeCommand: 'smokeAccountOnly' },
+    };
+    const input = request({ smokeCommand: 'echo ok' });
+    // Without a smoke account the policy refuses the command up front.
+    const refused = await t.run(input, { requestPolicies: policies });
+    expect(refused).toMatchObject({ status: 'FAILED', error: 'InvalidRequest' });
+    expect(refused.cause).toContain('has no smokeGuestSecret');
+    // A smoke account the guest rejects fails only the smoke command: the network refresh, which runs as the
+    // guest account, succeeded, so the smoke command used the other account.
+    const wrong = await t.run(input, {
+      requestPolicies: policies,
+      smokeGuest: { linux: { username: 'smoke', password: 'not-the-guest-password' } },
+    });
+    expect(wrong).toMatchObject({ status: 'FAILED', error: 'GuestLoginFailed' });
+    expect(entered(wrong, 'RefreshGuestNetwork')).toBe(1);
+    expect(entered(wrong, 'RunSmokeCommand')).toBeGreaterThanOrEqual(1);
+    // The simulator knows one account per OS; given as the smoke account, the command runs.
+    const ok = await t.run(input, { requestPolicies: policies, smokeGuest: { linux: t.sim.guest.linux } });
+    expect(ok.status).toBe('SUCCEEDED');
+    expect(entered(ok, 'RunSmokeCommand')).toBe(1);
+  });
 });
