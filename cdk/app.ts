@@ -10,6 +10,8 @@ import { InstantCloneStack } from './instant-clone-stack.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DEFAULT_CONFIG = 'cdk/config.example.json';
+/** Context flag without which `vcenter.insecure: true` fails synth. */
+export const ALLOW_INSECURE_CONTEXT = 'allowInsecureVcenter';
 
 export interface BuildOptions {
   app?: App;
@@ -30,6 +32,14 @@ export function buildApp(options: BuildOptions = {}): { app: App; stack: Instant
     process.env.IC_CONFIG ??
     DEFAULT_CONFIG;
   const config = loadConfig(configPath, REPO_ROOT);
+  const allowInsecure = String(app.node.tryGetContext(ALLOW_INSECURE_CONTEXT) ?? 'false') === 'true';
+  if (config.vcenter.insecure && !allowInsecure) {
+    throw new ConfigError(
+      `Invalid deployment config ${configPath}:\n  vcenter.insecure: turns off TLS verification towards vCenter and ESXi ` +
+        `(an ESXi thumbprint read over such a session pins nothing). Pin vCenter's certificate with ` +
+        `vcenter.thumbprint instead, or, for a lab, pass -c ${ALLOW_INSECURE_CONTEXT}=true`,
+    );
+  }
   const asl = readAsl(
     REPO_ROOT,
     options.aslPath ?? (app.node.tryGetContext('asl') as string | undefined) ?? ASL_PATH,

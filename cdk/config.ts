@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { requestSchema } from '../lambdas/workflow/request.js';
+import { checkRequestPolicy, requestPoliciesSchema } from '../lambdas/workflow/request-policy.js';
 
 const cidr = z
   .string()
@@ -46,6 +47,8 @@ const source = z.strictObject({
   os: z.enum(['linux', 'windows']),
   /** Secret holding `{"username","password"}` of the guest account used for guest operations. */
   guestSecret: secretRef,
+  /** A separate, less privileged guest account the request's smokeCommand runs as (request policies). */
+  smokeGuestSecret: secretRef.optional(),
   /** Windows interface name for netsh (Linux ignores it). */
   nicName: z.string().min(1).optional(),
   /** Overrides the built-in guest network refresh script for this source. */
@@ -61,6 +64,47 @@ const existingVpc = z.strictObject({
   subnetGroupName: z.string().min(1),
 });
 
+const dhGroups = (allowed: number[]) =>
+  z
+    .array(z.number().refine((n) => allowed.includes(n), `must be one of ${allowed.join(', ')}`))
+    .min(1)
+    .optional();
+
+/** IKE options of one tunnel (AWS::EC2::VPNConnection VpnTunnelOptionsSpecification); omitted: AWS defaults. */
+const ikeOptions = z.strictObject({
+  ikeVersions: z
+    .array(z.enum(['ikev1', 'ikev2']))
+    .min(1)
+    .optional(),
+  phase1EncryptionAlgorithms: z
+    .array(z.enum(['AES128', 'AES256', 'AES128-GCM-16', 'AES256-GCM-16']))
+    .min(1)
+    .optional(),
+  phase2EncryptionAlgorithms: z
+    .array(z.enum(['AES128', 'AES256', 'AES128-GCM-16', 'AES256-GCM-16']))
+    .min(1)
+    .optional(),
+  phase1IntegrityAlgorithms: z
+    .array(z.enum(['SHA1', 'SHA2-256', 'SHA2-384', 'SHA2-512']))
+    .min(1)
+    .optional(),
+  phase2IntegrityAlgorithms: z
+    .array(z.enum(['SHA1', 'SHA2-256', 'SHA2-384', 'SHA2-512']))
+    .min(1)
+    .optional(),
+  phase1DhGroupNumbers: dhGroups([2, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24]),
+  phase2DhGroupNumbers: dhGroups([2, 5, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24]),
+  phase1LifetimeSeconds: z.number().int().min(900).max(28_800).optional(),
+  phase2LifetimeSeconds: z.number().int().min(900).max(3600).optional(),
+});
+
+const tunnel = z.strictObject({
+  /** Secret with this tunnel's pre-shared key (plain string, or JSON with `preSharedKeyJsonField`). */
+  preSharedKeySecret: secretRef,
+  preSharedKeyJsonField: z.string().min(1).optional(),
+  ike: ikeOptions.optional(),
+});
+
 const vpn = z
   .strictObject({
     /** Public IP of the on-premises VPN device (customer gateway). */
@@ -69,13 +113,16 @@ const vpn = z
     staticRoutes: z.array(cidr).min(1).optional(),
     /** BGP ASN of the customer gateway (dynamic routing). */
     bgpAsn: z.number().int().min(1).max(4294967294).optional(),
-    /** Secret holding the tunnels' pre-shared key (plain string, or JSON with `jsonField`). */
-    preSharedKeySecret: secretRef,
-    preSharedKeyJsonField: z.string().min(1).optional(),
+    /** The two tunnels, each with its own pre-shared key secret and IKE options. */
+    tunnels: z.tuple([tunnel, tunnel]),
   })
   .refine((v) => v.staticRoutes !== undefined || v.bgpAsn !== undefined, {
     message: 'set staticRoutes (static routing) or bgpAsn (BGP)',
     path: ['staticRoutes'],
+  })
+  .refine((v) => v.tunnels[0].preSharedKeySecret !== v.tunnels[1].preSharedKeySecret, {
+    message: 'each tunnel needs its own pre-shared key secret',
+    path: ['tunnels', 1, 'preSharedKeySecret'],
   });
 
 const newVpc = z.strictObject({
@@ -141,8 +188,19 @@ export const configSchema = z.strictObject({
     caBundlePath: z.string().min(1).optional(),
     /** Secret holding `{"username","password"}` of the vCenter service account. */
     secret: secretRef,
-    /** Lab only: skip TLS verification (the client logs a warning on every connect). */
+    /**
+     * Lab only: skip TLS verification (the client logs a warning on every connect). Synth refuses it unless the
+     * context flag `-c allowInsecureVcenter=true` is passed too; prefer `thumbprint`.
+     */
     insecure: z.boolean().default(false),
+    /** Pin vCenter's certificate by its SHA-256 (or SHA-1) fingerprint: the safe way to a self-signed vCenter. */
+    thumbprint: z
+      .string()
+      .regex(
+        /^([0-9A-Fa-f]{2}:?){19}[0-9A-Fa-f]{2}$|^([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$/,
+        'must be a SHA-256 (or SHA-1) fingerprint in hex, colons optional',
+      )
+      .optional(),
   }),
   network: z.strictObject({
     /** Where vCenter listens (443). */
@@ -151,6 +209,22 @@ export const configSchema = z.strictObject({
     esxiCidrs: z.array(cidr).min(1),
     vpc: z.discriminatedUnion('mode', [existingVpc, newVpc]),
     endpoints: endpoints.prefault({ mode: 'create' }),
+    /**
+     * Route 53 Resolver outbound endpoint forwarding these on-premises domains to these DNS servers (port 53),
+     * so vcenter.url's host and the ESXi host names resolve inside the VPC.
+     */
+    dns: z
+      .strictObject({
+        domains: z
+          .array(
+            z
+              .string()
+              .regex(/^([a-z0-9-]{1,63}\.)+[a-z]{2,63}\.?$/i, 'must be a domain like corp.example.com'),
+          )
+          .min(1),
+        serverIps: z.array(z.ipv4()).min(1).max(6),
+      })
+      .optional(),
   }),
   sources: z
     .record(z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, 'source names are lower-case kebab-case'), source)
@@ -176,6 +250,23 @@ export const configSchema = z.strictObject({
         .prefault({}),
     })
     .prefault({}),
+  /** Who may ask for what (lambdas/workflow/request-policy.ts); only ValidateRequest receives it. */
+  requestPolicies: requestPoliciesSchema,
+  /**
+   * Customer-managed KMS key for the log groups, the bus, the dead-letter queue, the state machine, and
+   * kms:Decrypt (via Secrets Manager) for the functions' secrets: `create` a key, or use an `existing` one.
+   */
+  kms: z
+    .discriminatedUnion('mode', [
+      z.strictObject({ mode: z.literal('create') }),
+      z.strictObject({
+        mode: z.literal('existing'),
+        keyArn: z
+          .string()
+          .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$/, 'must be a KMS key ARN'),
+      }),
+    ])
+    .optional(),
   /** Passed to the handlers in WORKFLOW_CONFIG.defaults (lambdas/workflow/config.ts); a request may override some. */
   defaults: z
     .strictObject({
@@ -204,6 +295,8 @@ export const configSchema = z.strictObject({
           z.literal(365),
         ])
         .default(30),
+      /** `retain` keeps the log groups when the stack is deleted (audits); `destroy` removes them. */
+      logRemoval: z.enum(['destroy', 'retain']).default('destroy'),
       /** Milliseconds above which the p90 clone or IP phase raises an alarm. */
       clonePhaseAlarmMs: z.number().int().positive().default(30_000),
       ipPhaseAlarmMs: z.number().int().positive().default(60_000),
@@ -255,12 +348,90 @@ export function parseConfig(raw: unknown, origin = 'config'): DeployConfig {
       }
     });
   }
+  const fail = (line: string): never => {
+    throw new ConfigError(`Invalid deployment config ${origin}:\n  ${line}`);
+  };
+  if (config.vcenter.insecure && config.vcenter.thumbprint !== undefined) {
+    fail('vcenter.insecure: give insecure or thumbprint, not both (a pinned certificate is verified)');
+  }
+  const policies = config.requestPolicies;
+  [policies.default, ...policies.named].forEach((policy, i) => {
+    const at = i === 0 ? 'requestPolicies.default' : `requestPolicies.named.${i - 1}`;
+    policy.sources.forEach((name, j) => {
+      if (!Object.hasOwn(config.sources, name)) fail(`${at}.sources.${j}: "${name}" is not in sources`);
+    });
+  });
+  if (nightly !== undefined) {
+    // The schedule starts executions directly: the policy for principal `direct` must allow its input.
+    try {
+      checkRequestPolicy(
+        requestSchema.parse(nightly.input),
+        { kind: 'direct' },
+        { requestPolicies: policies, sources: smokeAccounts(config) },
+      );
+    } catch (error) {
+      fail(`schedules.nightlyFleet.input: ${(error as Error).message}`);
+    }
+  }
+  checkVpnRoutes(config, fail);
   if (config.network.vpc.mode === 'existing' && config.env === undefined) {
     throw new ConfigError(
       `Invalid deployment config ${origin}:\n  env: required when network.vpc.mode is "existing" (Vpc.fromLookup needs account and region)`,
     );
   }
   return config;
+}
+
+/** What checkRequestPolicy needs to know about sources: whether each has a smoke-command account. */
+function smokeAccounts(config: DeployConfig): Record<string, { smokeGuestSecretId?: string }> {
+  return Object.fromEntries(
+    Object.entries(config.sources).map(([name, s]) => [
+      name,
+      s.smokeGuestSecret === undefined ? {} : { smokeGuestSecretId: s.smokeGuestSecret },
+    ]),
+  );
+}
+
+function ipv4ToNumber(ip: string): number {
+  return ip.split('.').reduce((n, octet) => n * 256 + Number(octet), 0);
+}
+
+/** [first, last] address of a CIDR (or of one address). */
+function rangeOf(cidrOrIp: string): [number, number] {
+  const [base = '', bits = '32'] = cidrOrIp.split('/');
+  const size = 2 ** (32 - Number(bits));
+  const start = Math.floor(ipv4ToNumber(base) / size) * size;
+  return [start, start + size - 1];
+}
+
+/**
+ * With a new VPC and static VPN routes, vCenter, ESXi and the DNS servers must lie inside those routes, or the
+ * functions could never reach them. BGP routes are learned at run time and cannot be checked here; neither can
+ * an existing VPC's routing.
+ */
+function checkVpnRoutes(config: DeployConfig, fail: (line: string) => never): void {
+  const vpc = config.network.vpc;
+  if (vpc.mode !== 'new' || vpc.vpn.staticRoutes === undefined) return;
+  const routes = vpc.vpn.staticRoutes.map(rangeOf);
+  const covered = (target: string) => {
+    const [first, last] = rangeOf(target);
+    return routes.some(([a, b]) => a <= first && last <= b);
+  };
+  const routeList = vpc.vpn.staticRoutes.join(', ');
+  const targets: [string, string[]][] = [
+    ['network.vcenterCidrs', config.network.vcenterCidrs],
+    ['network.esxiCidrs', config.network.esxiCidrs],
+    ['network.dns.serverIps', config.network.dns?.serverIps ?? []],
+  ];
+  for (const [field, list] of targets) {
+    list.forEach((target, i) => {
+      if (!covered(target)) {
+        fail(
+          `${field}.${i}: ${target} is not inside the VPN's staticRoutes (${routeList}); it would be unreachable`,
+        );
+      }
+    });
+  }
 }
 
 /** Reads and validates the config file; relative paths resolve against `root` (the repository root). */

@@ -1,10 +1,10 @@
 // The whole product in one stack: network placement, the Lambdas derived from the ASL, the state machine,
 // triggers, the reaper and observability.
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { Arn, ArnFormat, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
@@ -15,6 +15,7 @@ import { Network } from './constructs/network.js';
 import { Observability } from './constructs/observability.js';
 import { Triggers } from './constructs/triggers.js';
 import { WorkflowFunction } from './constructs/workflow-function.js';
+import { handlerNeeds } from './handler-needs.js';
 import { METRIC_NAMESPACE, METRIC_SERVICE } from './metric-names.js';
 
 export interface InstantCloneStackProps extends StackProps {
@@ -22,17 +23,6 @@ export interface InstantCloneStackProps extends StackProps {
   readonly asl: AslDocument;
   /** Repository root. */
   readonly root: string;
-}
-
-/**
- * A handler declares that it runs guest operations with `workflowHandler({ ..., guest: true }, ...)`; its
- * middleware then fetches every source's guest secret, so exactly those functions get read access to them.
- */
-const GUEST_OPTION = /\bguest\s*:\s*true\b/;
-
-function needsGuestCredentials(root: string, entry: string): boolean {
-  const file = resolve(root, entry);
-  return existsSync(file) && GUEST_OPTION.test(readFileSync(file, 'utf8'));
 }
 
 /** Lambda timeout when no Task in the ASL sets TimeoutSeconds for that function. */
@@ -48,6 +38,8 @@ export class InstantCloneStack extends Stack {
   readonly reaperFunction: WorkflowFunction;
   readonly teardownRunFunction: WorkflowFunction;
   readonly stateMachine: sfn.StateMachine;
+  /** The customer-managed key (config `kms`), if any. */
+  readonly kmsKey?: kms.IKey;
   /** Exactly the `definitionSubstitutions` handed to the state machine. */
   readonly substitutionKeys: string[];
 
@@ -56,78 +48,117 @@ export class InstantCloneStack extends Stack {
     const { config, asl, root } = props;
     const retention = config.observability.logRetentionDays as logs.RetentionDays;
 
-    this.network = new Network(this, 'Network', { config: config.network, logRetention: retention });
-    this.bus = new events.EventBus(this, 'Bus', { eventBusName: `${this.stackName}-events` });
+    const logRemovalPolicy =
+      config.observability.logRemoval === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    this.kmsKey = this.customerManagedKey(config.kms);
+    const kmsKey = this.kmsKey;
+    const logOptions = {
+      retention,
+      removalPolicy: logRemovalPolicy,
+      ...(kmsKey ? { encryptionKey: kmsKey } : {}),
+    };
+
+    this.network = new Network(this, 'Network', {
+      config: config.network,
+      logRetention: retention,
+      logRemovalPolicy,
+      ...(kmsKey ? { kmsKey } : {}),
+    });
+    this.bus = new events.EventBus(this, 'Bus', {
+      eventBusName: `${this.stackName}-events`,
+      ...(kmsKey ? { kmsKey } : {}),
+    });
 
     const vcenterSecretArn = this.secretArn(config.vcenter.secret);
-    const guestSecretArns = [
-      ...new Set(Object.values(config.sources).map((s) => this.secretArn(s.guestSecret))),
+    const sources = Object.values(config.sources);
+    const guestSecretArns = [...new Set(sources.map((s) => this.secretArn(s.guestSecret)))];
+    const smokeSecretArns = [
+      ...new Set(sources.flatMap((s) => (s.smokeGuestSecret ? [this.secretArn(s.smokeGuestSecret)] : []))),
     ];
 
-    // The document the handlers validate with lambdas/workflow/config.ts (ADR 0001). Secret ids only, never values.
-    const workflowConfig = JSON.stringify({
-      deploymentId: config.deploymentId ?? config.stackName,
-      ...(config.cloneFolders === undefined ? {} : { cloneFolders: config.cloneFolders }),
-      vcenter: {
-        url: config.vcenter.url,
-        insecure: config.vcenter.insecure,
-        secretId: config.vcenter.secret,
-      },
-      sources: Object.fromEntries(
-        Object.entries(config.sources).map(([name, s]) => [
-          name,
-          {
-            paths: s.paths,
-            os: s.os,
-            guestSecretId: s.guestSecret,
-            ...(s.nicName === undefined ? {} : { nicName: s.nicName }),
-            ...(s.refreshCommand === undefined ? {} : { refreshCommand: s.refreshCommand }),
-            ...(s.staticRefreshCommand === undefined ? {} : { staticRefreshCommand: s.staticRefreshCommand }),
-          },
-        ]),
-      ),
-      defaults: config.defaults,
-    });
-    const environment = {
-      WORKFLOW_CONFIG: workflowConfig,
+    // The document the handlers validate with lambdas/workflow/config.ts (ADR 0001). Secret ids only, never
+    // values; the request policies only for ValidateRequest (the one handler that applies them).
+    const workflowConfig = (withPolicies: boolean): string =>
+      JSON.stringify({
+        deploymentId: config.deploymentId ?? config.stackName,
+        ...(config.cloneFolders === undefined ? {} : { cloneFolders: config.cloneFolders }),
+        vcenter: {
+          url: config.vcenter.url,
+          insecure: config.vcenter.insecure,
+          ...(config.vcenter.thumbprint === undefined ? {} : { thumbprint: config.vcenter.thumbprint }),
+          secretId: config.vcenter.secret,
+        },
+        sources: Object.fromEntries(
+          Object.entries(config.sources).map(([name, s]) => [
+            name,
+            {
+              paths: s.paths,
+              os: s.os,
+              guestSecretId: s.guestSecret,
+              ...(s.smokeGuestSecret === undefined ? {} : { smokeGuestSecretId: s.smokeGuestSecret }),
+              ...(s.nicName === undefined ? {} : { nicName: s.nicName }),
+              ...(s.refreshCommand === undefined ? {} : { refreshCommand: s.refreshCommand }),
+              ...(s.staticRefreshCommand === undefined
+                ? {}
+                : { staticRefreshCommand: s.staticRefreshCommand }),
+            },
+          ]),
+        ),
+        defaults: config.defaults,
+        ...(withPolicies ? { requestPolicies: config.requestPolicies } : {}),
+      });
+    const environment = (withPolicies: boolean) => ({
+      WORKFLOW_CONFIG: workflowConfig(withPolicies),
       EVENT_BUS_NAME: this.bus.eventBusName,
       POWERTOOLS_SERVICE_NAME: METRIC_SERVICE,
       POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
-    };
-    const common = {
-      root,
+    });
+    const inVpc = {
       vpc: this.network.vpc,
       subnets: this.network.subnets,
       securityGroup: this.network.functionSecurityGroup,
-      logRetention: retention,
-      ...(config.vcenter.caBundlePath === undefined ? {} : { caBundlePath: config.vcenter.caBundlePath }),
     };
     const make = (
       fnId: string,
       entry: string,
       description: string,
-      vsphere: boolean,
       timeoutSeconds: number,
       env: Record<string, string>,
     ): WorkflowFunction => {
       const bytes = Object.entries(env).reduce((n, [k, v]) => n + k.length + v.length, 0);
       if (bytes > MAX_ENVIRONMENT_BYTES - 512) {
         throw new Error(
-          `${fnId}: Lambda environment would be ${bytes} bytes (limit 4 KB); shorten sources/paths in the config`,
+          `${fnId}: Lambda environment would be ${bytes} bytes (limit 4 KB); shorten sources/paths/requestPolicies in the config`,
         );
       }
-      return new WorkflowFunction(this, fnId, {
-        ...common,
+      // What the handler declares it needs decides its network placement and its secrets.
+      const needs = handlerNeeds(root, entry);
+      const fn = new WorkflowFunction(this, fnId, {
+        root,
         entry,
         description,
-        vsphere,
+        vsphere: needs.vcenter,
+        ...(needs.vcenter ? { network: inVpc } : {}),
+        logRetention: retention,
+        logRemovalPolicy,
+        ...(kmsKey ? { kmsKey } : {}),
+        ...(config.vcenter.caBundlePath === undefined || !needs.vcenter
+          ? {}
+          : { caBundlePath: config.vcenter.caBundlePath }),
         timeout: Duration.seconds(Math.min(MAX_LAMBDA_TIMEOUT_SECONDS, timeoutSeconds)),
         environment: env,
       });
+      fn.grantSecretRead(
+        [
+          ...(needs.vcenter ? [vcenterSecretArn] : []),
+          ...(needs.guest ? guestSecretArns : []),
+          ...(needs.smokeGuest ? smokeSecretArns : []),
+        ],
+        kmsKey,
+      );
+      return fn;
     };
 
-    // Every workflow handler shares lambdas/workflow/workflow-handler.ts: it loads the vSphere client (WSDL, CA)
-    // and fetches the vCenter secret; the guest secrets only where the handler asks for them.
     for (const fn of asl.functions) {
       // The function gives up before its Task does (see lambdaTimeoutSeconds), so the ASL sees the handler's
       // named error rather than States.Timeout while the invocation is still running.
@@ -135,24 +166,19 @@ export class InstantCloneStack extends Stack {
         fn.taskTimeoutSeconds === undefined
           ? DEFAULT_TIMEOUT_SECONDS
           : lambdaTimeoutSeconds(fn.taskTimeoutSeconds);
-      const wf = make(
+      this.functions[fn.state] = make(
         `${fn.state}Function`,
         fn.entry,
         `Instant clone: ${fn.state} state`,
-        true,
         timeout,
-        environment,
+        environment(fn.state === 'ValidateRequest'),
       );
-      const guest = needsGuestCredentials(root, fn.entry);
-      wf.grantSecretRead(guest ? [vcenterSecretArn, ...guestSecretArns] : [vcenterSecretArn]);
-      this.functions[fn.state] = wf;
     }
 
     this.releaseFunction = make(
       'ReleaseFunction',
       'lambdas/release/handler.ts',
       'Instant clone: release a lease (SendTaskSuccess) from an "Instant Clones Release" event',
-      false,
       30,
       { POWERTOOLS_SERVICE_NAME: METRIC_SERVICE },
     );
@@ -161,23 +187,19 @@ export class InstantCloneStack extends Stack {
       'ReaperFunction',
       'lambdas/reaper/handler.ts',
       'Instant clone: destroy clones whose lease expired',
-      true,
       600,
       {
-        ...environment,
+        ...environment(false),
         REAPER_MAX_PER_RUN: String(reaper.maxPerRun),
       },
     );
-    this.reaperFunction.grantSecretRead([vcenterSecretArn]);
     this.teardownRunFunction = make(
       'TeardownRunFunction',
       'lambdas/teardown-run/handler.ts',
       'Instant clone: tear down the clones of an execution that ended without its own teardown',
-      true,
       MAX_LAMBDA_TIMEOUT_SECONDS,
-      environment,
+      environment(false),
     );
-    this.teardownRunFunction.grantSecretRead([vcenterSecretArn]);
     this.allowPutEvents(this.reaperFunction.role);
 
     const substitutions: Record<string, string> = {};
@@ -189,8 +211,7 @@ export class InstantCloneStack extends Stack {
 
     const smLogs = new logs.LogGroup(this, 'StateMachineLogs', {
       logGroupName: `/aws/vendedlogs/states/${this.stackName}-instant-clone`,
-      retention,
-      removalPolicy: RemovalPolicy.DESTROY,
+      ...logOptions,
     });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       comment: 'Instant-clone fleets: clone frozen vSphere VMs, hand out their IPs, tear them down',
@@ -200,6 +221,7 @@ export class InstantCloneStack extends Stack {
       // Execution data stays out of CloudWatch: inputs name hosts and IPs, history is already access-controlled.
       logs: { destination: smLogs, level: sfn.LogLevel.ALL, includeExecutionData: false },
       tracingEnabled: true,
+      ...(kmsKey ? { encryptionConfiguration: new sfn.CustomerManagedEncryptionConfiguration(kmsKey) } : {}),
     });
     // The ASL is JSON, not CDK chainables, so nothing is granted implicitly: invoke exactly our functions
     // (the unqualified ARNs the ASL uses, no `:*` versions) and put events on our bus only.
@@ -230,7 +252,9 @@ export class InstantCloneStack extends Stack {
       reaperFunction: this.reaperFunction.function,
       teardownRunFunction: this.teardownRunFunction.function,
       schedules: config.schedules,
+      ...(kmsKey ? { kmsKey } : {}),
     });
+    this.addEndpointPolicies(vcenterSecretArn, [...guestSecretArns, ...smokeSecretArns]);
 
     new Observability(this, 'Observability', {
       stateMachine: this.stateMachine,
@@ -247,7 +271,7 @@ export class InstantCloneStack extends Stack {
       ...(this.network.vpnConnection === undefined ? {} : { vpnConnection: this.network.vpnConnection }),
     });
 
-    Validations.of(this.stateMachine).acknowledge({
+    Validations.of(this.stateMachine.role.node.findChild('DefaultPolicy')).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
         'Step Functions log delivery (logs:CreateLogDelivery, GetLogDelivery, UpdateLogDelivery, DeleteLogDelivery, ListLogDeliveries, PutResourcePolicy, DescribeResourcePolicies, DescribeLogGroups) and X-Ray (xray:PutTraceSegments, PutTelemetryRecords, GetSamplingRules, GetSamplingTargets) do not support resource-level permissions.',
@@ -256,6 +280,76 @@ export class InstantCloneStack extends Stack {
       id: 'AwsSolutions-SQS3',
       reason: 'This queue is itself the dead-letter queue of the EventBridge rule and Scheduler targets.',
     });
+  }
+
+  /**
+   * The config's customer-managed key: created here (rotation on; the key policy lets CloudWatch Logs of this
+   * account and region, EventBridge and Scheduler use it), or an existing one whose key policy the operator
+   * maintains (docs/deploy.md).
+   */
+  private customerManagedKey(config: DeployConfig['kms']): kms.IKey | undefined {
+    if (config === undefined) return undefined;
+    if (config.mode === 'existing') return kms.Key.fromKeyArn(this, 'ExistingKey', config.keyArn);
+    const key = new kms.Key(this, 'Key', {
+      description: `${this.stackName}: logs, event bus, dead-letter queue, state machine`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchLogsOfThisStack',
+        principals: [new iam.ServicePrincipal(`logs.${this.region}.amazonaws.com`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        conditions: {
+          ArnLike: {
+            'kms:EncryptionContext:aws:logs:arn': `arn:${this.partition}:logs:${this.region}:${this.account}:*`,
+          },
+        },
+      }),
+    );
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'EventDeliveryToTheDeadLetterQueue',
+        principals: [
+          new iam.ServicePrincipal('events.amazonaws.com'),
+          new iam.ServicePrincipal('scheduler.amazonaws.com'),
+        ],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+    );
+    return key;
+  }
+
+  /**
+   * Interface endpoint policies: through this stack's endpoints only this account's principals, and only the
+   * calls the functions make, on this stack's resources. Other services keep the default (full) policy.
+   */
+  private addEndpointPolicies(vcenterSecretArn: string, guestSecretArns: string[]): void {
+    const endpoints = this.network.interfaceEndpoints;
+    const allow = (endpoint: ec2.InterfaceVpcEndpoint | undefined, actions: string[], resources: string[]) =>
+      endpoint?.addToPolicy(
+        new iam.PolicyStatement({
+          principals: [new iam.AnyPrincipal()],
+          actions,
+          resources,
+          conditions: { StringEquals: { 'aws:PrincipalAccount': this.account } },
+        }),
+      );
+    allow(
+      endpoints.secretsmanager,
+      ['secretsmanager:GetSecretValue'],
+      [vcenterSecretArn, ...guestSecretArns],
+    );
+    allow(
+      endpoints.states,
+      ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
+      [this.stateMachine.stateMachineArn],
+    );
+    allow(endpoints.events, ['events:PutEvents'], [this.bus.eventBusArn]);
+    if (this.kmsKey !== undefined) allow(endpoints.kms, ['kms:Decrypt'], [this.kmsKey.keyArn]);
   }
 
   /** ARN to grant on: complete ARNs as given; names get Secrets Manager's random 6-character suffix. */

@@ -1,9 +1,11 @@
 // Where the Lambdas run and what they may reach: private subnets that route to vCenter (an existing VPC, or a
 // new one with a Site-to-Site VPN), one security group whose only egress is HTTPS to vCenter, the ESXi hosts
 // and the AWS API endpoints.
-import { RemovalPolicy, SecretValue } from 'aws-cdk-lib';
+import { type RemovalPolicy, SecretValue } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as route53resolver from 'aws-cdk-lib/aws-route53resolver';
 import { Construct } from 'constructs';
 import type { DeployConfig } from '../config.js';
 
@@ -21,14 +23,39 @@ const ENDPOINT_SERVICES: Record<string, ec2.InterfaceVpcEndpointAwsService> = {
 export interface NetworkProps {
   readonly config: DeployConfig['network'];
   readonly logRetention: logs.RetentionDays;
+  readonly logRemovalPolicy: RemovalPolicy;
+  readonly kmsKey?: kms.IKey;
+}
+
+type Tunnel = Extract<DeployConfig['network']['vpc'], { mode: 'new' }>['vpn']['tunnels'][number];
+
+/** CloudFormation's VpnTunnelOptionsSpecification spelling of a tunnel's IKE options. */
+function ikeProperties(ike: NonNullable<Tunnel['ike']>): Record<string, unknown> {
+  const values = (list: readonly (string | number)[] | undefined) => list?.map((Value) => ({ Value }));
+  const props: Record<string, unknown> = {
+    IKEVersions: values(ike.ikeVersions),
+    Phase1EncryptionAlgorithms: values(ike.phase1EncryptionAlgorithms),
+    Phase2EncryptionAlgorithms: values(ike.phase2EncryptionAlgorithms),
+    Phase1IntegrityAlgorithms: values(ike.phase1IntegrityAlgorithms),
+    Phase2IntegrityAlgorithms: values(ike.phase2IntegrityAlgorithms),
+    Phase1DHGroupNumbers: values(ike.phase1DhGroupNumbers),
+    Phase2DHGroupNumbers: values(ike.phase2DhGroupNumbers),
+    Phase1LifetimeSeconds: ike.phase1LifetimeSeconds,
+    Phase2LifetimeSeconds: ike.phase2LifetimeSeconds,
+  };
+  return Object.fromEntries(Object.entries(props).filter(([, v]) => v !== undefined));
 }
 
 export class Network extends Construct {
   readonly vpc: ec2.IVpc;
   readonly subnets: ec2.SubnetSelection;
-  /** Attached to every function. */
+  /** Attached to the functions that call vCenter or ESXi (the others run outside the VPC). */
   readonly functionSecurityGroup: ec2.SecurityGroup;
   readonly vpnConnection?: ec2.VpnConnection;
+  /** The interface endpoints this stack created, by service name (their policies are added by the stack). */
+  readonly interfaceEndpoints: Record<string, ec2.InterfaceVpcEndpoint> = {};
+  readonly resolverSecurityGroup?: ec2.SecurityGroup;
+  readonly resolverEndpoint?: route53resolver.CfnResolverEndpoint;
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
@@ -40,10 +67,11 @@ export class Network extends Construct {
       this.subnets = { subnetGroupName: vpcConfig.subnetGroupName };
     } else {
       const { vpn } = vpcConfig;
-      const psk = SecretValue.secretsManager(
-        vpn.preSharedKeySecret,
-        vpn.preSharedKeyJsonField === undefined ? {} : { jsonField: vpn.preSharedKeyJsonField },
-      );
+      const psk = (t: Tunnel) =>
+        SecretValue.secretsManager(
+          t.preSharedKeySecret,
+          t.preSharedKeyJsonField === undefined ? {} : { jsonField: t.preSharedKeyJsonField },
+        );
       // Isolated subnets only: no NAT, no internet gateway. vCenter is reached over the VPN (its routes
       // propagate into these subnets), AWS APIs through interface endpoints.
       const vpc = new ec2.Vpc(this, 'Vpc', {
@@ -60,13 +88,20 @@ export class Network extends Construct {
         ip: vpn.customerGatewayIp,
         ...(vpn.staticRoutes === undefined ? {} : { staticRoutes: vpn.staticRoutes }),
         ...(vpn.bgpAsn === undefined ? {} : { asn: vpn.bgpAsn }),
-        tunnelOptions: [{ preSharedKeySecret: psk }, { preSharedKeySecret: psk }],
+        tunnelOptions: vpn.tunnels.map((t) => ({ preSharedKeySecret: psk(t) })),
+      });
+      const cfnVpn = this.vpnConnection.node.defaultChild as ec2.CfnVPNConnection;
+      vpn.tunnels.forEach((t, i) => {
+        for (const [key, value] of Object.entries(t.ike === undefined ? {} : ikeProperties(t.ike))) {
+          cfnVpn.addPropertyOverride(`VpnTunnelOptionsSpecifications.${i}.${key}`, value);
+        }
       });
       vpc.addFlowLog('FlowLogs', {
         destination: ec2.FlowLogDestination.toCloudWatchLogs(
           new logs.LogGroup(this, 'FlowLogGroup', {
             retention: props.logRetention,
-            removalPolicy: RemovalPolicy.DESTROY,
+            removalPolicy: props.logRemovalPolicy,
+            ...(props.kmsKey === undefined ? {} : { encryptionKey: props.kmsKey }),
           }),
         ),
         trafficType: ec2.FlowLogTrafficType.REJECT,
@@ -102,7 +137,7 @@ export class Network extends Construct {
       for (const name of config.endpoints.services) {
         const service = ENDPOINT_SERVICES[name];
         if (service === undefined) throw new Error(`network.endpoints.services: unknown service ${name}`);
-        this.vpc.addInterfaceEndpoint(`${name}Endpoint`, {
+        this.interfaceEndpoints[name] = this.vpc.addInterfaceEndpoint(`${name}Endpoint`, {
           service,
           subnets: this.subnets,
           securityGroups: [endpointSg],
@@ -118,5 +153,53 @@ export class Network extends Construct {
         this.functionSecurityGroup.addEgressRule(sg, ec2.Port.tcp(443), `Existing AWS API endpoints ${sgId}`);
       });
     }
+
+    if (config.dns !== undefined) {
+      const { resolverSecurityGroup, resolverEndpoint } = this.addResolver(config.dns);
+      this.resolverSecurityGroup = resolverSecurityGroup;
+      this.resolverEndpoint = resolverEndpoint;
+    }
+  }
+
+  /**
+   * The functions sit in isolated subnets and resolve with the VPC resolver, which knows nothing of on-premises
+   * names; TLS needs those names (vcenter.url's host, the ESXi hosts in guest file-transfer URLs). An outbound
+   * Resolver endpoint forwards the on-premises domains to the on-premises DNS servers over the VPN.
+   */
+  private addResolver(dns: NonNullable<DeployConfig['network']['dns']>): {
+    resolverSecurityGroup: ec2.SecurityGroup;
+    resolverEndpoint: route53resolver.CfnResolverEndpoint;
+  } {
+    const resolverSecurityGroup = new ec2.SecurityGroup(this, 'ResolverSecurityGroup', {
+      vpc: this.vpc,
+      description: 'Route 53 Resolver outbound endpoint: DNS (53) to the on-premises DNS servers only',
+      allowAllOutbound: false,
+    });
+    for (const ip of dns.serverIps) {
+      resolverSecurityGroup.addEgressRule(ec2.Peer.ipv4(`${ip}/32`), ec2.Port.udp(53), `DNS ${ip}`);
+      resolverSecurityGroup.addEgressRule(ec2.Peer.ipv4(`${ip}/32`), ec2.Port.tcp(53), `DNS over TCP ${ip}`);
+    }
+    const subnetIds = this.vpc.selectSubnets(this.subnets).subnetIds;
+    const resolverEndpoint = new route53resolver.CfnResolverEndpoint(this, 'ResolverOutbound', {
+      direction: 'OUTBOUND',
+      // An outbound endpoint needs two addresses; one per subnet, at least two.
+      ipAddresses: (subnetIds.length >= 2 ? subnetIds : [subnetIds[0], subnetIds[0]]).map((subnetId) => ({
+        subnetId: subnetId as string,
+      })),
+      securityGroupIds: [resolverSecurityGroup.securityGroupId],
+    });
+    dns.domains.forEach((domain, i) => {
+      const rule = new route53resolver.CfnResolverRule(this, `ForwardRule${i}`, {
+        ruleType: 'FORWARD',
+        domainName: domain,
+        resolverEndpointId: resolverEndpoint.attrResolverEndpointId,
+        targetIps: dns.serverIps.map((ip) => ({ ip, port: '53' })),
+      });
+      new route53resolver.CfnResolverRuleAssociation(this, `ForwardRuleAssociation${i}`, {
+        resolverRuleId: rule.attrResolverRuleId,
+        vpcId: this.vpc.vpcId,
+      });
+    });
+    return { resolverSecurityGroup, resolverEndpoint };
   }
 }

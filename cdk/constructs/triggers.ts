@@ -4,8 +4,8 @@ import { type CfnElement, Duration, Stack, TimeZone, Validations } from 'aws-cdk
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -22,6 +22,30 @@ export interface TriggersProps {
   /** Tears down the clones of an execution that ended without its own teardown. */
   readonly teardownRunFunction: lambda.IFunction;
   readonly schedules: DeployConfig['schedules'];
+  /** Customer-managed key for the dead-letter queue (and to start executions of a CMK-encrypted state machine). */
+  readonly kmsKey?: kms.IKey;
+}
+
+/**
+ * A role only the given service may assume, and only on behalf of this account and this one rule or schedule
+ * (aws:SourceAccount + aws:SourceArn: the confused-deputy guard). The ARN is built from a fixed name because
+ * the rule or schedule itself refers to the role.
+ */
+function serviceRole(
+  scope: Construct,
+  id: string,
+  service: string,
+  sourceArn: string,
+  description: string,
+): iam.Role {
+  return new iam.Role(scope, id, {
+    assumedBy: new iam.ServicePrincipal(service, {
+      conditions: {
+        StringEquals: { 'aws:SourceAccount': Stack.of(scope).account, 'aws:SourceArn': sourceArn },
+      },
+    }),
+    description,
+  });
 }
 
 /** EventBridge retries a failed delivery with backoff for up to maxEventAge, then parks it in the DLQ. */
@@ -38,20 +62,45 @@ export class Triggers extends Construct {
   constructor(scope: Construct, id: string, props: TriggersProps) {
     super(scope, id);
 
+    const stack = Stack.of(this);
+    const scheduleArn = (name: string) =>
+      stack.formatArn({ service: 'scheduler', resource: 'schedule', resourceName: `default/${name}` });
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      ...(props.kmsKey === undefined
+        ? { encryption: sqs.QueueEncryption.SQS_MANAGED }
+        : { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: props.kmsKey }),
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
 
+    const requestedRuleName = `${stack.stackName}-requested`;
     this.requestedRule = new events.Rule(this, 'RequestedRule', {
       eventBus: props.bus,
-      description: 'A pipeline asks for clones: start an execution with the event detail as input',
+      ruleName: requestedRuleName,
+      description: 'A pipeline asks for clones: start an execution with the detail and the sender as input',
       eventPattern: { detailType: [DETAIL_TYPES.requested] },
     });
+    const startRole = serviceRole(
+      this,
+      'RequestedRuleRole',
+      'events.amazonaws.com',
+      stack.formatArn({
+        service: 'events',
+        resource: 'rule',
+        resourceName: `${props.bus.eventBusName}/${requestedRuleName}`,
+      }),
+      'EventBridge: start an instant-clone execution for an "Instant Clones Requested" event',
+    );
+    props.kmsKey?.grant(startRole, 'kms:GenerateDataKey', 'kms:Decrypt');
     this.requestedRule.addTarget(
       new targets.SfnStateMachine(props.stateMachine, {
-        input: events.RuleTargetInput.fromEventPath('$.detail'),
+        // The sender's account and source travel beside the request, where the sender cannot write: request
+        // policies (lambdas/workflow/request-policy.ts) select on them.
+        input: events.RuleTargetInput.fromObject({
+          request: events.EventField.fromPath('$.detail'),
+          principal: { account: events.EventField.account, source: events.EventField.source },
+        }),
+        role: startRole,
         deadLetterQueue: this.deadLetterQueue,
         ...RETRY,
       }),
@@ -68,9 +117,7 @@ export class Triggers extends Construct {
     // EventBridge invokes Lambda asynchronously and counts the hand-over as delivered, so the rule's DLQ never
     // sees an event the release handler rejected (bad token, SendTaskSuccess failing); after Lambda's own
     // retries, its on-failure destination puts it in the same queue.
-    props.releaseFunction.configureAsyncInvoke({
-      onFailure: new destinations.SqsDestination(this.deadLetterQueue),
-    });
+    this.failuresToDeadLetterQueue(props.releaseFunction, 'Release', props.kmsKey);
 
     // StopExecution, an execution timeout or a failed FinishRun end a run without its teardown: its clones would
     // run until the Reaper finds their lease expired. Step Functions reports every status change on the
@@ -92,18 +139,27 @@ export class Triggers extends Construct {
         ...RETRY,
       }),
     );
-    props.teardownRunFunction.configureAsyncInvoke({
-      onFailure: new destinations.SqsDestination(this.deadLetterQueue),
-    });
+    this.failuresToDeadLetterQueue(props.teardownRunFunction, 'TeardownRun', props.kmsKey);
 
     const nightly = props.schedules.nightlyFleet;
     if (nightly !== undefined) {
+      const nightlyName = `${stack.stackName}-nightly-fleet`;
+      const nightlyRole = serviceRole(
+        this,
+        'NightlyFleetRole',
+        'scheduler.amazonaws.com',
+        scheduleArn(nightlyName),
+        'EventBridge Scheduler: start the nightly instant-clone fleet',
+      );
+      props.kmsKey?.grant(nightlyRole, 'kms:GenerateDataKey', 'kms:Decrypt');
       this.nightlySchedule = new scheduler.Schedule(this, 'NightlyFleet', {
+        scheduleName: nightlyName,
         description: 'Nightly fleet: clone every configured template, smoke-test, tear down',
         schedule: scheduler.ScheduleExpression.expression(nightly.cron, TimeZone.of(nightly.timeZone)),
         enabled: nightly.enabled,
         target: new schedulerTargets.StepFunctionsStartExecution(props.stateMachine, {
           input: scheduler.ScheduleTargetInput.fromObject(nightly.input),
+          role: nightlyRole,
           deadLetterQueue: this.deadLetterQueue,
           retryAttempts: 3,
           maxEventAge: Duration.hours(1),
@@ -112,13 +168,16 @@ export class Triggers extends Construct {
     }
 
     const reaper = props.schedules.reaper;
-    const reaperRole = new iam.Role(this, 'ReaperScheduleRole', {
-      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
-      }),
-      description: 'EventBridge Scheduler: invoke the instant-clone reaper',
-    });
+    const reaperName = `${stack.stackName}-reaper`;
+    const reaperRole = serviceRole(
+      this,
+      'ReaperScheduleRole',
+      'scheduler.amazonaws.com',
+      scheduleArn(reaperName),
+      'EventBridge Scheduler: invoke the instant-clone reaper',
+    );
     this.reaperSchedule = new scheduler.Schedule(this, 'Reaper', {
+      scheduleName: reaperName,
       description: 'Reaper: destroy clones whose lease expired but which still exist',
       schedule: scheduler.ScheduleExpression.rate(Duration.minutes(reaper.rateMinutes)),
       enabled: reaper.enabled,
@@ -137,5 +196,31 @@ export class Triggers extends Construct {
       reason:
         'Added by the Scheduler LambdaInvoke target (Function.grantInvoke): versions/aliases of the reaper function only; the schedule invokes the unqualified function.',
     });
+  }
+
+  /**
+   * After Lambda's own retries of an asynchronous invocation, its on-failure destination puts the event in the
+   * dead-letter queue. The destination's own grant (grantSendMessages) would add kms:ReEncrypt* and
+   * kms:GenerateDataKey* with a customer-managed key; grant exactly what sending needs instead.
+   */
+  private failuresToDeadLetterQueue(fn: lambda.IFunction, sidPrefix: string, kmsKey?: kms.IKey): void {
+    const queueArn = this.deadLetterQueue.queueArn;
+    fn.configureAsyncInvoke({ onFailure: { bind: () => ({ destination: queueArn }) } });
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: `Failed${sidPrefix}ToDeadLetterQueue`,
+        actions: ['sqs:SendMessage'],
+        resources: [queueArn],
+      }),
+    );
+    if (kmsKey !== undefined) {
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          sid: `${sidPrefix}EncryptsForDeadLetterQueue`,
+          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+          resources: [kmsKey.keyArn],
+        }),
+      );
+    }
   }
 }

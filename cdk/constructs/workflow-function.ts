@@ -2,9 +2,10 @@
 // placement and logging cannot drift between functions.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { type Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { type Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -35,12 +36,19 @@ export interface WorkflowFunctionProps {
   /** Handler entry relative to root, e.g. lambdas/wait-for-ip/handler.ts. */
   readonly entry: string;
   readonly description: string;
-  readonly vpc: ec2.IVpc;
-  readonly subnets: ec2.SubnetSelection;
-  readonly securityGroup: ec2.ISecurityGroup;
+  /** Only functions that call vCenter/ESXi run in the VPC, with the security group that reaches them. */
+  readonly network?: {
+    readonly vpc: ec2.IVpc;
+    readonly subnets: ec2.SubnetSelection;
+    readonly securityGroup: ec2.ISecurityGroup;
+  };
   readonly environment: Record<string, string>;
   readonly timeout: Duration;
   readonly logRetention: logs.RetentionDays;
+  /** @default RemovalPolicy.DESTROY */
+  readonly logRemovalPolicy?: RemovalPolicy;
+  /** Customer-managed key for the function's log group. */
+  readonly kmsKey?: kms.IKey;
   /** Talks to vCenter: ship the WSDL and the CA bundle. */
   readonly vsphere: boolean;
   /** CA bundle (PEM) path relative to root; trusted through NODE_EXTRA_CA_CERTS. */
@@ -60,7 +68,8 @@ export class WorkflowFunction extends Construct {
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention,
-      removalPolicy: RemovalPolicy.DESTROY,
+      removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.DESTROY,
+      ...(props.kmsKey === undefined ? {} : { encryptionKey: props.kmsKey }),
     });
 
     // Own role instead of the AWS managed Lambda policies: logs only to this function's group.
@@ -69,19 +78,22 @@ export class WorkflowFunction extends Construct {
       description: `${props.description} (execution role)`,
     });
     this.logGroup.grantWrite(this.role);
-    const eniStatement = new iam.PolicyStatement({
-      sid: 'LambdaVpcNetworkInterfaces',
-      actions: [
-        'ec2:CreateNetworkInterface',
-        'ec2:DescribeNetworkInterfaces',
-        'ec2:DescribeSubnets',
-        'ec2:DeleteNetworkInterface',
-        'ec2:AssignPrivateIpAddresses',
-        'ec2:UnassignPrivateIpAddresses',
-      ],
-      resources: ['*'],
-    });
-    this.role.addToPolicy(eniStatement);
+    if (props.network !== undefined) {
+      this.role.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'LambdaVpcNetworkInterfaces',
+          actions: [
+            'ec2:CreateNetworkInterface',
+            'ec2:DescribeNetworkInterfaces',
+            'ec2:DescribeSubnets',
+            'ec2:DeleteNetworkInterface',
+            'ec2:AssignPrivateIpAddresses',
+            'ec2:UnassignPrivateIpAddresses',
+          ],
+          resources: ['*'],
+        }),
+      );
+    }
 
     const environment: Record<string, string> = {
       NODE_OPTIONS: '--enable-source-maps',
@@ -110,9 +122,13 @@ export class WorkflowFunction extends Construct {
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       tracing: lambda.Tracing.ACTIVE,
-      vpc: props.vpc,
-      vpcSubnets: props.subnets,
-      securityGroups: [props.securityGroup],
+      ...(props.network === undefined
+        ? {}
+        : {
+            vpc: props.network.vpc,
+            vpcSubnets: props.network.subnets,
+            securityGroups: [props.network.securityGroup],
+          }),
       environment,
       depsLockFilePath: resolve(props.root, 'package-lock.json'),
       projectRoot: props.root,
@@ -143,28 +159,44 @@ export class WorkflowFunction extends Construct {
       );
     }
 
-    Validations.of(this).acknowledge(
-      {
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason:
-          'Lambda VPC networking (ec2:CreateNetworkInterface, DescribeNetworkInterfaces, DescribeSubnets, DeleteNetworkInterface, Assign/UnassignPrivateIpAddresses) and X-Ray tracing (xray:PutTraceSegments, PutTelemetryRecords) do not support resource-level permissions.',
-      },
-      {
-        id: 'AwsSolutions-L1',
-        reason:
-          'Pinned to nodejs22.x on purpose: the code base, middy v7 and the dev toolchain target Node.js 22 (supported by Lambda until 2027-04-30); the runtime moves with the pinned dev Node.',
-      },
-    );
+    // Acknowledged on the resource each finding is about: the role's policy and the function.
+    const policy = this.role.node.findChild('DefaultPolicy');
+    Validations.of(policy).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        props.network === undefined
+          ? 'X-Ray tracing (xray:PutTraceSegments, PutTelemetryRecords) does not support resource-level permissions.'
+          : 'Lambda VPC networking (ec2:CreateNetworkInterface, DescribeNetworkInterfaces, DescribeSubnets, DeleteNetworkInterface, Assign/UnassignPrivateIpAddresses) and X-Ray tracing (xray:PutTraceSegments, PutTelemetryRecords) do not support resource-level permissions.',
+    });
+    Validations.of(this.function).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        'Pinned to nodejs22.x on purpose: the code base, middy v7 and the dev toolchain target Node.js 22 (supported by Lambda until 2027-04-30); the runtime moves with the pinned dev Node.',
+    });
   }
 
-  /** Allows GetSecretValue on exactly these secrets (no DescribeSecret, no wildcard). */
-  grantSecretRead(secretArns: string[]): void {
+  /**
+   * Allows GetSecretValue on exactly these secrets (no DescribeSecret, no wildcard), and with a customer-managed
+   * key kms:Decrypt on it only through Secrets Manager.
+   */
+  grantSecretRead(secretArns: string[], kmsKey?: kms.IKey): void {
     if (secretArns.length === 0) return;
     this.role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'ReadCredentials',
         actions: ['secretsmanager:GetSecretValue'],
         resources: secretArns,
+      }),
+    );
+    if (kmsKey === undefined) return;
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'DecryptCredentials',
+        actions: ['kms:Decrypt'],
+        resources: [kmsKey.keyArn],
+        conditions: {
+          StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` },
+        },
       }),
     );
   }

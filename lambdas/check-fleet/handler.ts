@@ -7,13 +7,14 @@ import { ERROR_CLASSES, MinReadyNotMetError, type WorkflowErrorName } from '../w
 import { runState } from '../workflow/states.js';
 import { normalizeRecord, phaseStats } from '../workflow/summary.js';
 import { workflowHandler } from '../workflow/workflow-handler.js';
+import { HANDLER_NEEDS } from './needs.js';
 
 const input = z.object({
   run: runState,
   fleet: z.array(z.looseObject({ name: z.string(), status: z.string() })),
 });
 
-export const handler = workflowHandler({ input }, async ({ run, fleet }) => {
+export const handler = workflowHandler({ input, needs: HANDLER_NEEDS }, async ({ run, fleet }) => {
   const records = fleet.map(normalizeRecord);
   const failed = records.filter((r) => r.status !== 'ready');
   const ready = records.length - failed.length;

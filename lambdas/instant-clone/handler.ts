@@ -13,6 +13,7 @@ import { cloneItemState, runState } from '../workflow/states.js';
 import { startPhase } from '../workflow/timing.js';
 import { findVm, finishTask, nicEdit } from '../workflow/vsphere-ops.js';
 import { workflowHandler } from '../workflow/workflow-handler.js';
+import { HANDLER_NEEDS } from './needs.js';
 
 const input = z.object({ run: runState, clone: cloneItemState });
 
@@ -27,7 +28,8 @@ async function required(
   return ref;
 }
 
-export const handler = workflowHandler({ input }, async ({ run, clone }, { vcenter, remainingMs }) => {
+const options = { input, needs: HANDLER_NEEDS };
+export const handler = workflowHandler(options, async ({ run, clone }, { vcenter, remainingMs }) => {
   const end = startPhase();
   const c = await vcenter();
   const folderPath = cloneFolder(run.folder, clone.sourcePath);

@@ -8,6 +8,7 @@ import { DETAIL_TYPES, EVENT_SOURCE, METRIC_NAMESPACE, METRICS } from '../../cdk
 import { VsphereClient } from '../vsphere/index.js';
 import { loadConfig } from '../workflow/config.js';
 import { credentialsFrom, credentialsMiddleware } from '../workflow/credentials.js';
+import { HANDLER_NEEDS } from './needs.js';
 import { type ReapReport, reapExpiredClones } from './reap.js';
 import { resolveCloneScope } from './scope.js';
 
@@ -44,6 +45,7 @@ export async function runReaper(deps: ReaperDeps): Promise<ReapReport> {
     password: deps.credentials.password,
     ...(config.vcenter.insecure === undefined ? {} : { insecure: config.vcenter.insecure }),
     ...(config.vcenter.caPem === undefined ? {} : { caPem: config.vcenter.caPem }),
+    ...(config.vcenter.thumbprint === undefined ? {} : { thumbprint: config.vcenter.thumbprint }),
     logger: console,
   });
   let report: ReapReport;
@@ -118,4 +120,4 @@ async function reap(_event: unknown, context: ReaperContext): Promise<ReapReport
   return report;
 }
 
-export const handler = middy(reap).use(credentialsMiddleware(loadConfig, { guest: false }));
+export const handler = middy(reap).use(credentialsMiddleware(loadConfig, HANDLER_NEEDS));

@@ -8,9 +8,10 @@ import { perCloneInput } from '../workflow/states.js';
 import { startPhase } from '../workflow/timing.js';
 import { finishTask, firstNic, nicEdit, propsOf, truthy } from '../workflow/vsphere-ops.js';
 import { workflowHandler } from '../workflow/workflow-handler.js';
+import { HANDLER_NEEDS } from './needs.js';
 
 export const handler = workflowHandler(
-  { input: perCloneInput },
+  { input: perCloneInput, needs: HANDLER_NEEDS },
   async ({ clone, created }, { vcenter, remainingMs }) => {
     const end = startPhase();
     const c = await vcenter();

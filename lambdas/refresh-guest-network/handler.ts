@@ -13,13 +13,21 @@ import {
   refreshProgram,
 } from '../workflow/guest-scripts.js';
 import { judgeAddresses } from '../workflow/ip-selection.js';
-import { recordGuestRetry, recordPhase } from '../workflow/powertools.js';
+import { logger, recordGuestRetry, recordPhase } from '../workflow/powertools.js';
 import { perCloneInput } from '../workflow/states.js';
 import { startPhase } from '../workflow/timing.js';
 import { workflowHandler } from '../workflow/workflow-handler.js';
+import { HANDLER_NEEDS } from './needs.js';
+
+async function unpinned(): Promise<undefined> {
+  logger.warn(
+    'vCenter TLS is insecure, so ESXi thumbprints are not pinned: guest file transfer is unverified',
+  );
+  return undefined;
+}
 
 export const handler = workflowHandler(
-  { input: perCloneInput, guest: true },
+  { input: perCloneInput, needs: HANDLER_NEEDS },
   async ({ clone, created }, { config, vcenter, guestCredentials, remainingMs }) => {
     const end = startPhase();
     const source = config.sources[clone.source];
@@ -33,8 +41,9 @@ export const handler = workflowHandler(
       outputPath,
     });
     const c = await vcenter();
-    // Never rejects; used whenever vCenter knows it (pinning beats both CA checks and `insecure`).
-    const thumbprint = hostThumbprintOf(c, created.moref);
+    // Never rejects. Read over an unverified (insecure) session the thumbprint could come from anyone, so it
+    // would pin nothing: then the transfer runs unverified like the session, and says so.
+    const thumbprint = config.vcenter.insecure ? unpinned() : hostThumbprintOf(c, created.moref);
     try {
       const limitMs = Math.min(config.defaults.guestScriptTimeoutSeconds * 1000, remainingMs());
       const exitCode = await runInGuest(c, created.moref, auth, program, limitMs);

@@ -7,12 +7,13 @@ import { recordGuestRetry } from '../workflow/powertools.js';
 import { perCloneInput } from '../workflow/states.js';
 import { startPhase } from '../workflow/timing.js';
 import { workflowHandler } from '../workflow/workflow-handler.js';
+import { HANDLER_NEEDS } from './needs.js';
 
 export const handler = workflowHandler(
-  { input: perCloneInput, guest: true },
-  async ({ run, clone, created }, { vcenter, guestCredentials, remainingMs }) => {
+  { input: perCloneInput, needs: HANDLER_NEEDS },
+  async ({ run, clone, created }, { vcenter, smokeCredentials, remainingMs }) => {
     const end = startPhase();
-    const auth = guestCredentials(clone.source);
+    const auth = smokeCredentials(clone.source);
     const c = await vcenter();
     try {
       const program = smokeProgram(clone.os, run.smokeCommand ?? 'exit 0');

@@ -11,6 +11,7 @@ import { loadConfig } from '../workflow/config.js';
 import { credentialsFrom, credentialsMiddleware } from '../workflow/credentials.js';
 import { runIdOf } from '../workflow/naming.js';
 import { logger } from '../workflow/powertools.js';
+import { HANDLER_NEEDS } from './needs.js';
 import { type RunTeardownReport, tearDownRunClones } from './tear-down-run.js';
 
 /** The part of an "Execution Status Change" event this handler reads. */
@@ -44,6 +45,7 @@ async function tearDownEndedRun(event: unknown, context: Context): Promise<RunTe
     password: creds.password,
     ...(config.vcenter.insecure === undefined ? {} : { insecure: config.vcenter.insecure }),
     ...(config.vcenter.caPem === undefined ? {} : { caPem: config.vcenter.caPem }),
+    ...(config.vcenter.thumbprint === undefined ? {} : { thumbprint: config.vcenter.thumbprint }),
     logger,
   });
   try {
@@ -65,4 +67,4 @@ async function tearDownEndedRun(event: unknown, context: Context): Promise<RunTe
   }
 }
 
-export const handler = middy(tearDownEndedRun).use(credentialsMiddleware(loadConfig, { guest: false }));
+export const handler = middy(tearDownEndedRun).use(credentialsMiddleware(loadConfig, HANDLER_NEEDS));

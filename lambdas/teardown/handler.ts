@@ -16,6 +16,7 @@ import { startPhase } from '../workflow/timing.js';
 import { GONE, tearDownVm } from '../workflow/vm-teardown.js';
 import { extraConfigOf, propsOf } from '../workflow/vsphere-ops.js';
 import { workflowHandler } from '../workflow/workflow-handler.js';
+import { HANDLER_NEEDS } from './needs.js';
 
 const input = z.object({
   runId: z.string(),
@@ -32,7 +33,7 @@ const input = z.object({
 const gone = (e: unknown) => faultNameOf(e) === GONE;
 
 export const handler = workflowHandler(
-  { input },
+  { input, needs: HANDLER_NEEDS },
   async ({ runId, folder, clone, error }, { vcenter, remainingMs }) => {
     const end = startPhase();
     const result = (outcome: string, moref: MoRef | null) => ({

@@ -1,11 +1,14 @@
 // ValidateRequest: checks the request against the schema and the configuration and expands it into the run
-// parameters and one plan item per clone. Talks to nobody; a bad request fails here with InvalidRequest.
+// parameters and one plan item per clone. Talks to nobody; a bad request, or one outside the requester's
+// policy (request-policy.ts), fails here with InvalidRequest.
 import { z } from 'zod';
 import { InvalidRequestError } from '../workflow/errors.js';
 import { clonesThatFit, estimateLargestState, STATE_PAYLOAD_LIMIT } from '../workflow/payload-budget.js';
 import { type PlanItem, planRun, type Run } from '../workflow/plan.js';
 import { parseRequest } from '../workflow/request.js';
+import { checkRequestPolicy, startInputOf } from '../workflow/request-policy.js';
 import { workflowHandler } from '../workflow/workflow-handler.js';
+import { HANDLER_NEEDS } from './needs.js';
 
 const input = z.object({ request: z.unknown(), executionName: z.string().min(1) });
 
@@ -15,9 +18,11 @@ export interface ValidateRequestOutput {
 }
 
 export const handler = workflowHandler(
-  { input },
+  { input, needs: HANDLER_NEEDS },
   async (event, { config }): Promise<ValidateRequestOutput> => {
-    const request = parseRequest(event.request, config);
+    const start = startInputOf(event.request);
+    const request = parseRequest(start.request, config);
+    checkRequestPolicy(request, start.principal, config);
     const plan = planRun(request, config, event.executionName);
     const estimate = estimateLargestState(plan.run, plan.clones);
     if (estimate > STATE_PAYLOAD_LIMIT) {

@@ -11,10 +11,12 @@ import { planItemState, runState, type SourceFacts } from '../workflow/states.js
 import { startPhase } from '../workflow/timing.js';
 import { findVm } from '../workflow/vsphere-ops.js';
 import { workflowHandler } from '../workflow/workflow-handler.js';
+import { HANDLER_NEEDS } from './needs.js';
 
 const input = z.object({ run: runState, clones: z.array(planItemState).min(1) });
 
-export const handler = workflowHandler({ input }, async ({ run, clones }, { vcenter }) => {
+const options = { input, needs: HANDLER_NEEDS };
+export const handler = workflowHandler(options, async ({ run, clones }, { vcenter }) => {
   const end = startPhase();
   const c = await vcenter();
   checkVcenterVersion(c);

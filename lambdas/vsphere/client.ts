@@ -49,6 +49,7 @@ export class VsphereClient {
     this.#agent = createAgent(this.url, {
       insecure: options.insecure,
       caPem: options.caPem,
+      thumbprint: options.thumbprint,
       logger: this.logger,
     });
     this.#username = options.username;

@@ -2,6 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import tls from 'node:tls';
 import { VsphereTransportError } from './errors.js';
+import { PinnedAgent, parseThumbprint } from './pinned-agent.js';
 import type { Logger } from './types.js';
 
 export interface HttpResponse {
@@ -13,6 +14,8 @@ export interface HttpResponse {
 export interface TransportOptions {
   insecure?: boolean;
   caPem?: string;
+  /** vCenter certificate fingerprint (SHA-1 or SHA-256 hex): trust exactly that certificate. */
+  thumbprint?: string;
   logger: Logger;
 }
 
@@ -26,6 +29,15 @@ function trustedCas(caPem: string): string[] {
 /** One keep-alive agent per client; TLS verified unless `insecure`. */
 export function createAgent(url: URL, options: TransportOptions): http.Agent {
   if (url.protocol === 'http:') return new http.Agent({ keepAlive: true });
+  if (options.thumbprint !== undefined) {
+    if (options.insecure) {
+      throw new VsphereTransportError('give either insecure or a vCenter thumbprint, not both');
+    }
+    return new PinnedAgent(parseThumbprint(options.thumbprint, 'vCenter'), {
+      keepAlive: true,
+      peer: 'vcenter',
+    });
+  }
   if (options.insecure) {
     options.logger.warn('vSphere TLS verification is DISABLED (insecure: true); use only in a lab');
   }

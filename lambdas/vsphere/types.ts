@@ -20,6 +20,8 @@ export interface ConnectOptions {
   insecure?: boolean;
   /** Extra trusted CA bundle (PEM text), added to Node's default roots. */
   caPem?: string;
+  /** Trust exactly the vCenter certificate with this SHA-1/SHA-256 fingerprint (hex, colons optional). */
+  thumbprint?: string;
   logger?: Logger;
 }
 

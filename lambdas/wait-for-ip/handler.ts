@@ -13,6 +13,7 @@ import { perCloneInput } from '../workflow/states.js';
 import { startPhase } from '../workflow/timing.js';
 import { list } from '../workflow/vsphere-ops.js';
 import { workflowHandler } from '../workflow/workflow-handler.js';
+import { HANDLER_NEEDS } from './needs.js';
 
 const input = perCloneInput.extend({ reportedIp: z.string().nullable() });
 
@@ -22,7 +23,7 @@ function seen(nets: GuestNic[]): string {
 }
 
 export const handler = workflowHandler(
-  { input },
+  { input, needs: HANDLER_NEEDS },
   async ({ run, clone, created, reportedIp }, { vcenter, remainingMs }) => {
     const end = startPhase();
     const criteria = { cloneMac: created.mac, sourceIp: clone.sourceVm.ip };

@@ -3,6 +3,7 @@
 // naming the field.
 import { z } from 'zod';
 import { InvalidConfigError } from './errors.js';
+import { requestPoliciesSchema } from './request-policy.js';
 
 const sourceSchema = z.object({
   /** Inventory paths of frozen VMs, one per ESXi host; clones are spread round-robin across them. */
@@ -15,6 +16,8 @@ const sourceSchema = z.object({
   /** Replaces the built-in static-IP script; may use $IC_IP, $IC_PREFIX, $IC_GATEWAY, $IC_DNS (%IC_IP% … on Windows). */
   staticRefreshCommand: z.string().min(1).optional(),
   guestSecretId: z.string().min(1),
+  /** A less privileged guest account the request's smokeCommand runs as (instead of guestSecretId's). */
+  smokeGuestSecretId: z.string().min(1).optional(),
 });
 
 const defaultsSchema = z.object({
@@ -48,6 +51,8 @@ export const workflowConfigSchema = z.object({
     url: z.url(),
     insecure: z.boolean().optional(),
     caPem: z.string().optional(),
+    /** vCenter certificate fingerprint to pin (a self-signed vCenter without `insecure`). */
+    thumbprint: z.string().optional(),
     secretId: z.string().min(1),
   }),
   sources: z.record(
@@ -55,6 +60,8 @@ export const workflowConfigSchema = z.object({
     sourceSchema,
   ),
   defaults: defaultsSchema.default(defaultsSchema.parse({})),
+  /** Who may ask for what (request-policy.ts). Only ValidateRequest gets it; without it every request passes. */
+  requestPolicies: requestPoliciesSchema.optional(),
 });
 
 export type WorkflowConfig = z.infer<typeof workflowConfigSchema>;

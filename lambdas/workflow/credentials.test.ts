@@ -10,8 +10,18 @@ describe('credentials', () => {
   });
 
   it('maps context keys to secret ids', () => {
-    expect(secretIds(testConfig(), { guest: false })).toEqual({ vcenter: 'ic/vcenter' });
-    expect(secretIds(testConfig(), { guest: true })).toMatchObject({ guest_linux: 'ic/guest/linux' });
+    const none = { vcenter: false, guest: false, smokeGuest: false };
+    expect(secretIds(testConfig(), none)).toEqual({});
+    expect(secretIds(testConfig(), { ...none, vcenter: true })).toEqual({ vcenter: 'ic/vcenter' });
+    expect(secretIds(testConfig(), { ...none, vcenter: true, guest: true })).toMatchObject({
+      guest_linux: 'ic/guest/linux',
+    });
+    const withSmoke = testConfig();
+    const linux = withSmoke.sources.linux;
+    if (linux) linux.smokeGuestSecretId = 'ic/guest/linux-smoke';
+    expect(secretIds(withSmoke, { ...none, smokeGuest: true })).toEqual({
+      guest_smoke_linux: 'ic/guest/linux-smoke',
+    });
   });
 
   it('reads credentials from the context and never echoes a value in errors', () => {

@@ -8,6 +8,7 @@ import secretsManager from '@middy/secrets-manager';
 import { z } from 'zod';
 import type { WorkflowConfig } from './config.js';
 import { InvalidConfigError } from './errors.js';
+import type { HandlerNeeds } from './handler-needs.js';
 
 export interface Credentials {
   username: string;
@@ -23,16 +24,25 @@ export function guestKey(source: string): string {
   return `guest_${source}`;
 }
 
+/** Context key of a source's smoke-command account (its `smokeGuestSecretId`). */
+export function smokeGuestKey(source: string): string {
+  return `guest_smoke_${source}`;
+}
+
 /** True when the secrets must be fetched from Secrets Manager (running in Lambda, not told otherwise). */
 export function useSecretsManager(env: NodeJS.ProcessEnv = process.env): boolean {
   return Boolean(env.AWS_LAMBDA_FUNCTION_NAME) && !env.LOCAL_CREDENTIALS;
 }
 
-/** Context key → secret id for what a handler needs. */
-export function secretIds(config: WorkflowConfig, needs: { guest: boolean }): Record<string, string> {
-  const ids: Record<string, string> = { vcenter: config.vcenter.secretId };
-  if (needs.guest) {
-    for (const [name, source] of Object.entries(config.sources)) ids[guestKey(name)] = source.guestSecretId;
+/** Context key → secret id for what a handler needs (exactly what the stack grants it). */
+export function secretIds(config: WorkflowConfig, needs: HandlerNeeds): Record<string, string> {
+  const ids: Record<string, string> = {};
+  if (needs.vcenter) ids.vcenter = config.vcenter.secretId;
+  for (const [name, source] of Object.entries(config.sources)) {
+    if (needs.guest) ids[guestKey(name)] = source.guestSecretId;
+    if (needs.smokeGuest && source.smokeGuestSecretId !== undefined) {
+      ids[smokeGuestKey(name)] = source.smokeGuestSecretId;
+    }
   }
   return ids;
 }
@@ -41,16 +51,15 @@ export function secretIds(config: WorkflowConfig, needs: { guest: boolean }): Re
  * The credentials middleware. Built lazily on the first request so a bad WORKFLOW_CONFIG surfaces as
  * InvalidConfig from the handler instead of an init crash.
  */
-export function credentialsMiddleware(
-  loadConfig: () => WorkflowConfig,
-  needs: { guest: boolean },
-): MiddlewareObj {
+export function credentialsMiddleware(loadConfig: () => WorkflowConfig, needs: HandlerNeeds): MiddlewareObj {
   let inner: MiddlewareObj | undefined;
   return {
     before: async (request) => {
       if (!useSecretsManager()) return;
+      const fetchData = secretIds(loadConfig(), needs);
+      if (Object.keys(fetchData).length === 0) return;
       inner ??= secretsManager({
-        fetchData: secretIds(loadConfig(), needs),
+        fetchData,
         setToContext: true,
         cacheExpiry: SECRETS_CACHE_MS,
       }) as MiddlewareObj;

@@ -6,7 +6,13 @@ import type { WorkflowConfig } from './config.js';
 import { InvalidRequestError } from './errors.js';
 import { checkStaticIps } from './static-ips.js';
 
-const inventoryPath = z.string().regex(/^\/.+/, 'must be an inventory path starting with /');
+// Every string that reaches vCenter or a guest: bounded, and no control, format or unassigned characters.
+const PRINTABLE = /^[^\p{C}]*$/u;
+const printable = (max: number) =>
+  z.string().min(1).max(max).regex(PRINTABLE, 'must be printable characters only (no control characters)');
+const inventoryPath = printable(512)
+  .regex(/^\/.+/, 'must be an inventory path starting with /')
+  .refine((p) => !p.split('/').some((s) => s === '.' || s === '..'), 'must not contain . or .. segments');
 
 export const staticIpsSchema = z
   .strictObject({
@@ -34,7 +40,10 @@ export const requestSchema = z
     sources: z
       .array(
         z.strictObject({
-          source: z.string().min(1).describe('A source name from the deployment configuration.'),
+          source: z
+            .string()
+            .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a configured source name (letters, digits, _ and -)')
+            .describe('A source name from the deployment configuration.'),
           count: z.number().int().min(1).max(200),
         }),
       )
@@ -43,27 +52,24 @@ export const requestSchema = z
       .describe('What to clone: configured source names with a clone count each.'),
     folder: inventoryPath.optional().describe("VM folder for the clones (default: the source's folder)."),
     pool: inventoryPath.optional().describe("Resource pool for the clones (default: the source's)."),
-    network: z
-      .string()
-      .min(1)
+    network: printable(256)
       .optional()
       .describe("Port group for the clones' first NIC (default: the source's)."),
     leaseMinutes: z
       .number()
       .min(0)
+      .max(10_080)
       .optional()
       .describe('How long the clones are held after Ready before teardown; 0 = tear down right away.'),
     minReady: z
       .number()
       .int()
       .min(0)
+      .max(200)
       .optional()
       .describe('Fewest ready clones for the run to succeed (default: all).'),
     staticIps: staticIpsSchema.optional(),
-    smokeCommand: z
-      .string()
-      .min(1)
-      .max(4096)
+    smokeCommand: printable(4096)
       .optional()
       .describe('Run in each ready clone (sh -c / cmd.exe /c); a non-zero exit fails that clone.'),
     maxConcurrency: z.number().int().min(1).max(100).optional().describe('Clones provisioned at once.'),
@@ -119,7 +125,8 @@ export function parseRequest(input: unknown, config: WorkflowConfig): CloneReque
   const request = result.data;
   const names = Object.keys(config.sources);
   request.sources.forEach((s, i) => {
-    if (!config.sources[s.source]) {
+    // Own keys only: '__proto__' or 'constructor' must be an unknown source, not Object.prototype's.
+    if (!Object.hasOwn(config.sources, s.source)) {
       fail(
         ['sources', i, 'source'],
         `unknown source ${echo(s.source)} (configured: ${names.slice(0, 20).map(echo).join(', ')})`,

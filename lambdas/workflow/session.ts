@@ -34,6 +34,7 @@ export async function borrowClient(config: WorkflowConfig, creds: Credentials): 
       password: creds.password,
       ...(config.vcenter.insecure ? { insecure: true } : {}),
       ...(config.vcenter.caPem ? { caPem: config.vcenter.caPem } : {}),
+      ...(config.vcenter.thumbprint ? { thumbprint: config.vcenter.thumbprint } : {}),
       logger,
     });
   } catch (error) {

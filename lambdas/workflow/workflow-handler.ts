@@ -5,7 +5,14 @@ import middy from '@middy/core';
 import type { z } from 'zod';
 import type { VsphereClient } from '../vsphere/index.js';
 import { loadConfig, type WorkflowConfig } from './config.js';
-import { type Credentials, credentialsFrom, credentialsMiddleware, guestKey } from './credentials.js';
+import {
+  type Credentials,
+  credentialsFrom,
+  credentialsMiddleware,
+  guestKey,
+  smokeGuestKey,
+} from './credentials.js';
+import type { HandlerNeeds } from './handler-needs.js';
 import { logger, metrics } from './powertools.js';
 import { borrowClient, releaseClient } from './session.js';
 
@@ -13,6 +20,8 @@ export interface HandlerTools {
   config: WorkflowConfig;
   vcenter(): Promise<VsphereClient>;
   guestCredentials(source: string): Credentials;
+  /** The account a smokeCommand runs as: the source's smokeGuestSecretId, else its guest account. */
+  smokeCredentials(source: string): Credentials;
   /** ms left before the Lambda times out, minus a safety margin (Infinity when unknown) */
   remainingMs(): number;
 }
@@ -35,7 +44,7 @@ const publishMetrics = {
 };
 
 export function workflowHandler<S extends z.ZodType, O>(
-  options: { input: S; guest?: boolean },
+  options: { input: S; needs: HandlerNeeds },
   run: (input: z.infer<S>, tools: HandlerTools) => Promise<O>,
 ): middy.MiddyfiedHandler<unknown, O> {
   const base = async (event: unknown, context: LambdaContextLike): Promise<O> => {
@@ -57,6 +66,11 @@ export function workflowHandler<S extends z.ZodType, O>(
       config,
       vcenter,
       guestCredentials: (source) => credentialsFrom(context, guestKey(source)),
+      smokeCredentials: (source) =>
+        credentialsFrom(
+          context,
+          config.sources[source]?.smokeGuestSecretId === undefined ? guestKey(source) : smokeGuestKey(source),
+        ),
       remainingMs: () =>
         (context.getRemainingTimeInMillis?.() ?? Number.POSITIVE_INFINITY) - SAFETY_MARGIN_MS,
     };
@@ -74,5 +88,5 @@ export function workflowHandler<S extends z.ZodType, O>(
   return middy<unknown, O>(base as never)
     .use(injectLambdaContext(logger, { logEvent: false }))
     .use(publishMetrics)
-    .use(credentialsMiddleware(loadConfig, { guest: options.guest ?? false })) as never;
+    .use(credentialsMiddleware(loadConfig, options.needs)) as never;
 }

@@ -23,6 +23,7 @@ export const USAGE = `Run the instant-clone workflow locally (no AWS) against an
   --hold-seconds S  keep the clones S seconds after Ready, then tear down (default 0 = release at once)
   --max-concurrency K, --ip-timeout SECONDS, --lease-minutes M
   --input FILE      use this request JSON instead of building one from --count/--prefix
+  --policies FILE   enforce request policies: a deployment config (its requestPolicies) or just that object
   --svg FILE        where to write the timeline picture (default out/fleet-timeline.svg)`;
 
 export interface CliPlan {
@@ -81,6 +82,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliPlan {
       'ip-timeout': { type: 'string' },
       'lease-minutes': { type: 'string', default: '60' },
       input: { type: 'string' },
+      policies: { type: 'string' },
       svg: { type: 'string' },
     },
   });
@@ -131,6 +133,9 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliPlan {
           : {}),
       };
   const holdSeconds = nonNegativeNumber('--hold-seconds', values['hold-seconds'] ?? '0');
+  const policyFile = values.policies
+    ? (JSON.parse(readFileSync(values.policies, 'utf8')) as { requestPolicies?: JsonValue } & JsonValue)
+    : undefined;
   return {
     options: {
       input,
@@ -143,6 +148,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliPlan {
       },
       sources,
       guest,
+      ...(policyFile === undefined ? {} : { requestPolicies: policyFile.requestPolicies ?? policyFile }),
       release: holdSeconds > 0 ? { afterMs: holdSeconds * 1000 } : 'immediate',
     },
     holdSeconds,

@@ -8,8 +8,9 @@ export interface LocalSetup {
   config: {
     vcenter: { url: string; insecure?: boolean; caPem?: string; secretId: string };
     deploymentId: string;
-    sources: Record<string, SourceConfig & { guestSecretId: string }>;
+    sources: Record<string, SourceConfig & { guestSecretId: string; smokeGuestSecretId?: string }>;
     defaults: Record<string, JsonValue>;
+    requestPolicies?: JsonValue;
   };
   /** what @middy/secrets-manager would put on the context: `vcenter` and `guest_<source>` */
   secrets: Record<string, Credentials>;
@@ -45,7 +46,9 @@ export interface SetupOptions {
   vcenter?: VcenterTarget;
   sources?: Record<string, SourceConfig>;
   guest?: Record<string, Credentials>;
+  smokeGuest?: Record<string, Credentials>;
   defaults?: Record<string, JsonValue>;
+  requestPolicies?: JsonValue;
 }
 
 export function buildLocalSetup(options: SetupOptions): LocalSetup {
@@ -66,6 +69,11 @@ export function buildLocalSetup(options: SetupOptions): LocalSetup {
     configSources[name] = { ...source, guestSecretId: `local/guest/${name}` };
     const creds = guest[name];
     if (creds) secrets[`guest_${name}`] = creds;
+    const smoke = options.smokeGuest?.[name];
+    if (smoke) {
+      configSources[name].smokeGuestSecretId = `local/guest-smoke/${name}`;
+      secrets[`guest_smoke_${name}`] = smoke;
+    }
   }
   return {
     config: {
@@ -79,6 +87,7 @@ export function buildLocalSetup(options: SetupOptions): LocalSetup {
       deploymentId: 'local',
       sources: configSources,
       defaults: { maxConcurrency: 10, leaseMinutes: 60, ipTimeoutSeconds: 300, ...options.defaults },
+      ...(options.requestPolicies === undefined ? {} : { requestPolicies: options.requestPolicies }),
     },
     secrets,
     target: vcenter,

@@ -83,10 +83,17 @@ export interface RunLocalWorkflowOptions {
   vcenter?: VcenterTarget;
   /** guest accounts per source name (defaults from the simulator) */
   guest?: Record<string, Credentials>;
+  /** separate smoke-command accounts per source name (WORKFLOW_CONFIG `smokeGuestSecretId`); none by default */
+  smokeGuest?: Record<string, Credentials>;
   /** sources by name (defaults: the simulator's linux, windows, notFrozen, poweredOff, missing) */
   sources?: Record<string, SourceConfig>;
   /** merged over the generated WORKFLOW_CONFIG `defaults` */
   defaults?: Record<string, JsonValue>;
+  /**
+   * WORKFLOW_CONFIG `requestPolicies`, the same document as the deployment config's `requestPolicies`
+   * (lambdas/workflow/request-policy.ts); omitted: no policy is enforced
+   */
+  requestPolicies?: JsonValue;
   /** Ready/lease release; default 'immediate' */
   release?: ReleaseMode;
   /** live progress: every library event, recorded putEvents, releases, scaled timeouts */

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
@@ -6,6 +6,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { buildApp, REPO_ROOT } from '../../cdk/app.js';
 import { ASL_PATH, kebab, placeholdersOf, readAsl } from '../../cdk/asl.js';
+import { handlerNeeds } from '../../cdk/handler-needs.js';
 import { EXAMPLE_CONFIG, FIXTURE_ASL } from './helpers.js';
 
 describe('ASL → functions', () => {
@@ -47,7 +48,7 @@ describe('the real ASL', () => {
   });
 
   it.skipIf(real === undefined || missing.length > 0)(
-    'its placeholder set equals the substitution keys, guest secrets go where guest: true, cdk-nag clean',
+    'its placeholder set equals the substitution keys, guest secrets go where needs.ts declares guest, cdk-nag clean',
     () => {
       const app = new App({
         context: { 'aws:cdk:bundling-stacks': [] },
@@ -61,8 +62,9 @@ describe('the real ASL', () => {
       expect(keys).toEqual(real?.placeholders);
 
       const guestHandlers = (real?.functions ?? [])
-        .filter((f) => /\bguest\s*:\s*true\b/.test(readFileSync(join(REPO_ROOT, f.entry), 'utf8')))
+        .filter((f) => handlerNeeds(REPO_ROOT, f.entry).guest)
         .map((f) => f.state);
+      expect(guestHandlers.sort()).toEqual(['RefreshGuestNetwork', 'RunSmokeCommand']);
       const guestPolicies = Object.keys(template.findResources('AWS::IAM::Policy')).filter((id) =>
         JSON.stringify(template.toJSON().Resources[id]).includes('instant-clone/guest/'),
       );

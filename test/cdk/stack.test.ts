@@ -30,18 +30,30 @@ describe('InstantCloneStack (example config, fixture ASL)', () => {
     t = s.template;
   });
 
-  it('one function per ASL placeholder plus release, reaper and run teardown, all Node.js 22 arm64 in the VPC', () => {
+  it('one function per ASL placeholder plus release, reaper and run teardown, Node.js 22 arm64; only vCenter callers in the VPC', () => {
     const fns = Object.values(ofType(t, 'AWS::Lambda::Function'));
     expect(fns).toHaveLength(7);
+    const inVpc: string[] = [];
     for (const fn of fns) {
       expect(fn.Properties.Runtime).toBe('nodejs22.x');
       expect(fn.Properties.Architectures).toEqual(['arm64']);
       expect(fn.Properties.MemorySize).toBe(1024);
       expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+      expect(fn.Properties.LoggingConfig.LogGroup).toBeDefined();
+      if (fn.Properties.VpcConfig === undefined) continue;
       expect(fn.Properties.VpcConfig.SubnetIds).toHaveLength(2);
       expect(fn.Properties.VpcConfig.SecurityGroupIds).toHaveLength(1);
-      expect(fn.Properties.LoggingConfig.LogGroup).toBeDefined();
+      inVpc.push(fn.Properties.Description);
     }
+    // The fixture's needs.ts files: InstantClone, Teardown and WaitForIp call vCenter, ValidateRequest does not;
+    // lambdas/reaper and lambdas/release declare theirs.
+    expect(inVpc.map((d) => d.replace(/^Instant clone: /, '').split(/[ :]/)[0]).sort()).toEqual([
+      'InstantClone',
+      'Teardown',
+      'WaitForIp',
+      'destroy',
+      'tear',
+    ]);
     expect(Object.keys(s.stack.functions).sort()).toEqual([
       'InstantClone',
       'Teardown',
@@ -69,6 +81,8 @@ describe('InstantCloneStack (example config, fixture ASL)', () => {
       expect(Object.keys(config.sources).sort()).toEqual(
         Object.keys(exampleConfig().sources as object).sort(),
       );
+      // The request policies go to ValidateRequest only, the one handler that applies them.
+      expect(config.requestPolicies !== undefined).toBe(f.Properties.Description.includes('ValidateRequest'));
     }
   });
 
@@ -101,19 +115,29 @@ describe('InstantCloneStack (example config, fixture ASL)', () => {
     const vars = Object.values(ofType(withCa.template, 'AWS::Lambda::Function')).map(
       (f) => f.Properties.Environment.Variables,
     );
-    expect(vars.filter((v) => v.NODE_EXTRA_CA_CERTS === '/var/task/vcenter-ca.pem')).toHaveLength(6); // all but release
+    // Only the vCenter callers: InstantClone, Teardown, WaitForIp, the reaper and TeardownRun.
+    expect(vars.filter((v) => v.NODE_EXTRA_CA_CERTS === '/var/task/vcenter-ca.pem')).toHaveLength(5);
   });
 
-  it('new VPC: isolated subnets, no NAT/IGW, VPN with static routes and PSK from Secrets Manager, flow logs', () => {
+  it('new VPC: isolated subnets, no NAT/IGW, VPN with static routes, a PSK secret and IKE options per tunnel, flow logs', () => {
     t.resourceCountIs('AWS::EC2::NatGateway', 0);
     t.resourceCountIs('AWS::EC2::InternetGateway', 0);
     t.hasResourceProperties('AWS::EC2::CustomerGateway', { IpAddress: '203.0.113.10', Type: 'ipsec.1' });
-    t.hasResourceProperties('AWS::EC2::VPNConnection', {
-      StaticRoutesOnly: true,
-      VpnTunnelOptionsSpecifications: Match.arrayWith([
-        { PreSharedKey: '{{resolve:secretsmanager:instant-clone/vpn-psk:SecretString:::}}' },
-      ]),
-    });
+    const [vpn] = Object.values(ofType(t, 'AWS::EC2::VPNConnection'));
+    expect(vpn?.Properties.StaticRoutesOnly).toBe(true);
+    const tunnels = vpn?.Properties.VpnTunnelOptionsSpecifications as Json[];
+    expect(tunnels.map((o) => o.PreSharedKey)).toEqual([
+      '{{resolve:secretsmanager:instant-clone/vpn-psk-1:SecretString:::}}',
+      '{{resolve:secretsmanager:instant-clone/vpn-psk-2:SecretString:::}}',
+    ]);
+    for (const o of tunnels) {
+      expect(o).toMatchObject({
+        IKEVersions: [{ Value: 'ikev2' }],
+        Phase1EncryptionAlgorithms: [{ Value: 'AES256-GCM-16' }],
+        Phase2IntegrityAlgorithms: [{ Value: 'SHA2-384' }],
+        Phase1DHGroupNumbers: [{ Value: 20 }],
+      });
+    }
     t.hasResourceProperties('AWS::EC2::VPNConnectionRoute', { DestinationCidrBlock: '10.20.0.0/16' });
     t.hasResourceProperties('AWS::EC2::VPNGatewayRoutePropagation', {});
     t.hasResourceProperties('AWS::EC2::FlowLog', {
@@ -187,13 +211,37 @@ describe('InstantCloneStack (example config, fixture ASL)', () => {
       for (const r of asList(statement.Resource)) {
         const text = JSON.stringify(r);
         expect(text).not.toContain('*');
-        expect(text).toMatch(/secret:instant-clone\/(vcenter|guest\/linux|guest\/windows)-\?\?\?\?\?\?/);
+        expect(text).toMatch(
+          /secret:instant-clone\/(vcenter|guest\/linux|guest\/linux-smoke|guest\/windows)-\?\?\?\?\?\?/,
+        );
       }
     }
-    const guestPolicies = secretStatements.filter(({ statement }) =>
-      JSON.stringify(statement.Resource).includes('guest/'),
+    const holders = (pattern: RegExp) =>
+      secretStatements
+        .filter(({ statement }) => pattern.test(JSON.stringify(statement.Resource)))
+        .map((p) => p.policy.replace(/Function.*$/, ''))
+        .sort();
+    // As the handlers declare in needs.ts: vCenter only for vCenter callers, guest and smoke accounts only
+    // where guest operations run; ValidateRequest and Release read no secret at all.
+    expect(holders(/instant-clone\/vcenter/)).toEqual([
+      'InstantClone',
+      'Reaper',
+      'Teardown',
+      'TeardownRun',
+      'WaitForIp',
+    ]);
+    expect(holders(/guest\/linux-/)).toEqual(['WaitForIp']);
+    expect(holders(/guest\/linux-smoke/)).toEqual(['WaitForIp']);
+    const vpcStatements = statements(t).filter(({ statement }) =>
+      asList(statement.Action).includes('ec2:CreateNetworkInterface'),
     );
-    expect(guestPolicies.map((p) => p.policy)).toEqual([expect.stringMatching(/^WaitForIp/)]);
+    expect(vpcStatements.map((p) => p.policy.replace(/Function.*$/, '')).sort()).toEqual([
+      'InstantClone',
+      'Reaper',
+      'Teardown',
+      'TeardownRun',
+      'WaitForIp',
+    ]);
   });
 
   it('no wildcard resource where a specific ARN exists', () => {
@@ -247,12 +295,15 @@ describe('InstantCloneStack (example config, fixture ASL)', () => {
     expect(put.Resource['Fn::GetAtt'][0]).toMatch(/^Bus/);
   });
 
-  it('rules: Requested → StartExecution with detail as input, DLQ and retries; Release → release function', () => {
+  it('rules: Requested → StartExecution with the detail and its sender as input, DLQ and retries; Release → release function', () => {
     t.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: { 'detail-type': ['Instant Clones Requested'] },
       Targets: [
         Match.objectLike({
-          InputPath: '$.detail',
+          InputTransformer: {
+            InputPathsMap: { detail: '$.detail', account: '$.account', source: '$.source' },
+            InputTemplate: '{"request":<detail>,"principal":{"account":<account>,"source":<source>}}',
+          },
           DeadLetterConfig: { Arn: Match.anyValue() },
           RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 7200 },
         }),

@@ -63,12 +63,23 @@ describe('CDK rules vs the documented events', () => {
     expect(target).toContain('DeadLetterConfig');
   });
 
-  it('Requested starts an execution with the detail (the request) as input', () => {
+  it('Requested starts an execution with the detail (the request) and its sender (for request policies)', () => {
     const rule = rules.find((r) =>
       r.Properties.EventPattern?.['detail-type']?.includes(DETAIL_TYPES.requested),
     );
     expect(rule?.Properties.EventPattern?.detail).toBeUndefined();
-    expect(rule?.Properties.Targets?.map((t) => t.InputPath)).toEqual(['$.detail']);
+    const target = rule?.Properties.Targets?.[0] as {
+      InputTransformer?: { InputPathsMap: Record<string, string>; InputTemplate: string };
+    };
+    expect(target.InputTransformer?.InputPathsMap.detail).toBe('$.detail');
+    const filled = (target.InputTransformer?.InputTemplate ?? '')
+      .replace('<detail>', JSON.stringify({ requesterId: 'r' }))
+      .replace('<account>', '"111122223333"')
+      .replace('<source>', '"acme.ci"');
+    expect(JSON.parse(filled)).toEqual({
+      request: { requesterId: 'r' },
+      principal: { account: '111122223333', source: 'acme.ci' },
+    });
   });
 
   it('Release matches on detail fields the documented Release detail requires', () => {

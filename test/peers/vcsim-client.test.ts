@@ -29,11 +29,12 @@ describe.skipIf(Boolean(missing) && !inCi)('vSphere client against vcsim', () =>
       logger,
     });
 
+  // Building and starting vcsim takes about 20 s alone but over 120 s when many suites share two cores.
   beforeAll(async () => {
     if (missing) throw new Error(`vcsim peer is required in CI: ${missing}`);
     sim = await startVcsim();
     c = await connect();
-  });
+  }, 600_000);
   afterAll(async () => {
     await c?.close();
     await sim?.stop();

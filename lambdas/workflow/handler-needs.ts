@@ -1,0 +1,13 @@
+// What a handler needs at run time, declared next to it in `lambdas/<folder>/needs.ts` as `HANDLER_NEEDS`.
+// The handler passes it to workflowHandler (which fetches exactly those secrets) and the CDK stack reads the
+// same file (cdk/handler-needs.ts) to grant exactly those secrets and to put only vCenter callers in the VPC
+// with the security group that reaches vCenter and ESXi. needs.ts files import nothing, so the stack can load
+// them without the handler's dependencies.
+export interface HandlerNeeds {
+  /** Calls vCenter or ESXi: the vCenter secret, the VPC and the vCenter/ESXi security group. */
+  readonly vcenter: boolean;
+  /** Runs guest operations: every source's guest secret. */
+  readonly guest: boolean;
+  /** Runs the request's smokeCommand: every source's smokeGuestSecret (where configured). */
+  readonly smokeGuest: boolean;
+}
