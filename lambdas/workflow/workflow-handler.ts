@@ -7,6 +7,7 @@ import type { VsphereClient } from '../vsphere/index.js';
 import { loadConfig, type WorkflowConfig } from './config.js';
 import { type Credentials, credentialsFrom, credentialsMiddleware, guestKey } from './credentials.js';
 import { logger, metrics } from './powertools.js';
+import { eventPublisher, type PutEntries } from './publish.js';
 import { borrowClient, releaseClient } from './session.js';
 
 export interface HandlerTools {
@@ -15,6 +16,8 @@ export interface HandlerTools {
   guestCredentials(source: string): Credentials;
   /** ms left before the Lambda times out, minus a safety margin (Infinity when unknown) */
   remainingMs(): number;
+  /** PutEvents on the stack's bus (recorded or routed locally) */
+  putEvents: PutEntries;
 }
 
 interface LambdaContextLike {
@@ -59,6 +62,7 @@ export function workflowHandler<S extends z.ZodType, O>(
       guestCredentials: (source) => credentialsFrom(context, guestKey(source)),
       remainingMs: () =>
         (context.getRemainingTimeInMillis?.() ?? Number.POSITIVE_INFINITY) - SAFETY_MARGIN_MS,
+      putEvents: eventPublisher(context),
     };
     try {
       return await run(parsed.data, tools);

@@ -90,6 +90,7 @@ export async function runLocalWorkflow(options: RunLocalWorkflowOptions): Promis
         handlers,
         secrets: setup.secrets,
         taskToken,
+        executionName: name,
         release: options.release ?? 'immediate',
         timeScale,
         putEvents,
