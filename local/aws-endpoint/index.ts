@@ -85,7 +85,14 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Runn
     stateMachineArn: LOCAL_STATE_MACHINE_ARN,
     timeScale,
     // What the workflow itself puts on the bus (Ready, Released, Run Failed) goes through the same rules.
-    onPutEvents: (entries) => bus?.put(entries as PutEventsEntry[]),
+    // Step Functions sends an object Detail as a JSON string.
+    onPutEvents: (entries) =>
+      bus?.put(
+        (entries as Record<string, unknown>[]).map((e) => ({
+          ...e,
+          Detail: typeof e.Detail === 'string' ? e.Detail : JSON.stringify(e.Detail),
+        })) as PutEventsEntry[],
+      ),
     ...(log ? { log } : {}),
   });
   const sfnApi = new StepFunctionsApi(executions, LOCAL_STATE_MACHINE_ARN);
