@@ -13,7 +13,7 @@ import { BIN, cli, type LocalAws, REPO, startLocalAws } from './local-aws.js';
 const DOC = readFileSync(join(REPO, 'docs/pipelines.md'), 'utf8');
 
 /** The fenced block right after `<!-- pipeline-example: NAME -->`. */
-export function example(doc: string, name: string): string {
+function example(doc: string, name: string): string {
   const m = new RegExp(`<!-- pipeline-example: ${name} -->\\n\`\`\`\\w*\\n([\\s\\S]*?)\\n\`\`\``).exec(doc);
   if (!m?.[1]) throw new Error(`docs/pipelines.md has no block marked <!-- pipeline-example: ${name} -->`);
   return m[1];
