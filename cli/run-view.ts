@@ -137,18 +137,22 @@ export function runView(facts: ExecutionFacts, history: readonly HistoryEvent[],
     ...(requesterId ? { requesterId } : {}),
     ...(facts.startDate ? { startedAt: new Date(facts.startDate).toISOString() } : {}),
     ...(facts.stopDate ? { stoppedAt: new Date(facts.stopDate).toISOString() } : {}),
+    ...(wait
+      ? {
+          leaseExpiresAt: wait.leaseExpiresAt,
+          leaseSecondsLeft: Math.max(0, Math.round((Date.parse(wait.leaseExpiresAt) - now) / 1000)),
+          maxLeaseExpiresAt: wait.maxLeaseExpiresAt,
+        }
+      : {}),
+    ...(facts.error ? { error: { name: facts.error, message: causeMessage(facts.cause) } } : {}),
     clones: cloneViews(events),
   };
   if (wait) {
-    view.leaseExpiresAt = wait.leaseExpiresAt;
-    view.leaseSecondsLeft = Math.max(0, Math.round((Date.parse(wait.leaseExpiresAt) - now) / 1000));
-    view.maxLeaseExpiresAt = wait.maxLeaseExpiresAt;
     for (const c of wait.clones) {
       const v = view.clones.find((x) => x.name === c.name);
       if (v) Object.assign(v, { ip: c.ip, os: c.os, source: c.source, phase: 'ready' });
     }
   }
-  if (facts.error) view.error = { name: facts.error, message: causeMessage(facts.cause) };
   return view;
 }
 

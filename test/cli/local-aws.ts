@@ -21,6 +21,8 @@ export interface LocalAws {
   contract: LocalAwsContract;
   /** the environment a pipeline job would have: state machine ARN, endpoint, any credentials, no CI variables */
   env: Record<string, string>;
+  /** the simulator's run-time control (`POST /sim/control`): faults, DHCP */
+  simControl(body: Record<string, unknown>): Promise<unknown>;
   /** clones that still exist in the simulator */
   clones(): Promise<{ name: string; powerState: string }[]>;
   /** polls until the simulator has no clone left (teardown runs after the CLI returns) */
@@ -129,6 +131,7 @@ export async function startLocalAws(timeScale = 0.02): Promise<LocalAws> {
     contract,
     env,
     clones,
+    simControl: (body) => control(contract.simulator.control, body),
     async expectNoClonesLeft(timeoutMs = 60_000) {
       const deadline = Date.now() + timeoutMs;
       let left = await clones();

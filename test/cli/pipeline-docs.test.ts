@@ -159,7 +159,7 @@ function runGithubJob(workflow: string, opts: { failStep?: string } = {}) {
   return ran;
 }
 
-describe('docs/pipelines.md: the GitHub Actions workflow', () => {
+describe('docs/pipelines.md: the GitHub Actions workflow', { timeout: 300_000 }, () => {
   it('acquires two clones, hands their IPs to the next step and releases them', async () => {
     const ran = runGithubJob(example(DOC, 'github'));
     expect(ran.map((r) => [r.step, r.code])).toEqual([
@@ -188,7 +188,7 @@ describe('docs/pipelines.md: the GitHub Actions workflow', () => {
   });
 });
 
-describe('docs/pipelines.md: the GitLab CI job', () => {
+describe('docs/pipelines.md: the GitLab CI job', { timeout: 300_000 }, () => {
   it('acquires in before_script, uses the IPs in script and releases in after_script (a new shell)', async () => {
     const doc = parse(example(DOC, 'gitlab')) as Record<
       string,
@@ -227,7 +227,7 @@ describe('docs/pipelines.md: the GitLab CI job', () => {
   });
 });
 
-describe('docs/pipelines.md: the shell script', () => {
+describe('docs/pipelines.md: the shell script', { timeout: 300_000 }, () => {
   it('acquires, shows, extends and releases through its trap', async () => {
     const workdir = mkdtempSync(join(tmpdir(), 'ic-sh-'));
     const r = runShell(example(DOC, 'shell'), { ...aws.env, PATH: pathEnv() }, workdir, ['sh']);

@@ -27,7 +27,7 @@ interface Acquired {
   clones: { name: string; ip: string; os: string; source: string }[];
 }
 
-describe('acquire → status → extend → release', () => {
+describe('acquire → status → extend → release', { timeout: 300_000 }, () => {
   it('gets ready clones with IPs, shows them, extends the lease and gives them back', async () => {
     // Flags instead of the environment for where the state machine is.
     const { INSTANT_CLONE_STATE_MACHINE_ARN: arn, AWS_ENDPOINT_URL_SFN: endpoint, ...env } = aws.env;
@@ -119,12 +119,18 @@ describe('acquire → status → extend → release', () => {
     const gh = await cli(['status', runId, '--output', 'github'], aws.env);
     expect(gh.stdout).toMatch(new RegExp(`^run-id=${runId}$`, 'm'));
     expect(gh.stdout).toMatch(/^ips=198\.1[89]\.\d+\.\d+$/m);
+    // An extension beyond the deployment's maximum lease is granted up to the maximum, and says so.
+    const capped = await cli(['extend', runId, '--minutes', '100000'], aws.env);
+    expect(capped.code, capped.stderr).toBe(0);
+    const lease = JSON.parse(capped.stdout);
+    expect(lease).toMatchObject({ capped: true, leaseExpiresAt: lease.maxLeaseExpiresAt });
+    expect(capped.stderr).toContain("capped at the deployment's maximum lease");
     const released = await cli(['release', runId, '--wait'], aws.env);
     expect(released.code, released.stderr).toBe(0);
   });
 });
 
-describe('idempotent acquire', () => {
+describe('idempotent acquire', { timeout: 300_000 }, () => {
   it('the same key twice reaches one execution, even while the first is still waiting', async () => {
     const key = unique('retry');
     const requester = unique('test/idem');
@@ -163,7 +169,7 @@ describe('idempotent acquire', () => {
   });
 });
 
-describe('interrupted acquire', () => {
+describe('interrupted acquire', { timeout: 300_000 }, () => {
   it.each([
     ['SIGINT', 130],
     ['SIGTERM', 143],
@@ -191,7 +197,54 @@ describe('interrupted acquire', () => {
   );
 });
 
-describe('a failing run', () => {
+describe('a run that does not get ready in time, or is released before', { timeout: 300_000 }, () => {
+  /**
+   * With DHCP down no clone gets an IP, so the run is certainly still before Ready; the IP waits under way end
+   * after ipTimeoutSeconds, then the endpoint removes the stopped run's clones.
+   */
+  async function withDhcpDown<T>(work: (request: string) => Promise<T>): Promise<T> {
+    const dir = mkdtempSync(join(tmpdir(), 'ic-nodhcp-'));
+    const request = join(dir, 'request.json');
+    writeFileSync(
+      request,
+      JSON.stringify({ ipTimeoutSeconds: 20, sources: [{ source: 'linux', count: 2 }] }),
+    );
+    await aws.simControl({ action: 'setDhcp', mode: 'down' });
+    try {
+      return await work(request);
+    } finally {
+      await aws.simControl({ action: 'setDhcp', mode: 'up' });
+    }
+  }
+
+  it('--timeout stops the run and exits 3', async () => {
+    const got = await withDhcpDown((request) =>
+      cli(['acquire', '--request', request, '--lease-minutes', '120', '--timeout', '3'], aws.env),
+    );
+    expect(got.code, got.stderr).toBe(3);
+    expect(got.stderr).toContain('timed out: stopping run');
+    await aws.expectNoClonesLeft();
+  });
+
+  it('release before Ready stops the run; the waiting acquire exits 1 naming why', async () => {
+    let release: Promise<Awaited<ReturnType<typeof cli>>> | undefined;
+    const got = await withDhcpDown((request) =>
+      cli(['acquire', '--request', request, '--lease-minutes', '120'], aws.env, {
+        onStderr: (text) => {
+          const runId = /started run ([0-9a-f]{12})/.exec(text)?.[1];
+          if (runId && !release && text.includes('→ IP')) release = cli(['release', runId], aws.env);
+        },
+      }),
+    );
+    const released = await release;
+    expect(released?.code, released?.stderr).toBe(0);
+    expect(released?.stderr).toContain('stopped before Ready');
+    expect(got.code).toBe(1);
+    expect(got.stderr).toMatch(/ABORTED: Released: released before Ready/);
+  });
+});
+
+describe('a failing run', { timeout: 300_000 }, () => {
   it('exits 1 with the workflow error name on stderr', async () => {
     const got = await cli(['acquire', '--source', 'notFrozen=1', '--lease-minutes', '120'], aws.env);
     expect(got.code).toBe(1);
@@ -206,7 +259,7 @@ describe('a failing run', () => {
   });
 });
 
-describe('fleet', () => {
+describe('fleet', { timeout: 300_000 }, () => {
   it('runs to completion with a smoke command: progress, the per-phase table and the timeline picture', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ic-fleet-'));
     const request = join(dir, 'nightly.json');
@@ -243,7 +296,7 @@ describe('fleet', () => {
   });
 });
 
-describe('usage', () => {
+describe('usage', { timeout: 300_000 }, () => {
   it.each(['acquire', 'status', 'list', 'extend', 'release', 'fleet'])('%s --help exits 0', async (verb) => {
     const got = await cli([verb, '--help'], {});
     expect(got.code).toBe(0);
@@ -259,6 +312,12 @@ describe('usage', () => {
     expect((await cli(['acquire', '--source', 'linux=x'], aws.env)).code).toBe(2);
     expect((await cli(['acquire', '--source', 'linux=1', '--output', 'yaml'], aws.env)).code).toBe(2);
     expect((await cli(['status'], aws.env)).code).toBe(2);
+  });
+
+  it('exit 5 when the endpoint cannot be reached', async () => {
+    const got = await cli(['list', '--endpoint-url', 'http://127.0.0.1:9'], aws.env);
+    expect(got.code).toBe(5);
+    expect(got.stderr).toContain('ListExecutions');
   });
 
   it('exit 4 for a run that does not exist', async () => {
