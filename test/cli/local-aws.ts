@@ -168,10 +168,13 @@ export function cli(
   opts: { onStderr?: (text: string, child: ChildProcess) => void } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
+    // A hung command is interrupted as a user would (its run is stopped), so no test leaves it running.
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: REPO,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 240_000,
+      killSignal: 'SIGINT',
     });
     let stdout = '';
     let stderr = '';
