@@ -12,11 +12,12 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { DeployConfig } from '../config.js';
-import { DETAIL_TYPES } from '../metric-names.js';
+import { RELEASE_PATTERN, REQUESTED_PATTERN } from '../event-patterns.js';
 
 export interface TriggersProps {
   readonly bus: events.IEventBus;
   readonly stateMachine: sfn.IStateMachine;
+  readonly startRunFunction: lambda.IFunction;
   readonly releaseFunction: lambda.IFunction;
   readonly reaperFunction: lambda.IFunction;
   readonly schedules: DeployConfig['schedules'];
@@ -41,33 +42,32 @@ export class Triggers extends Construct {
       retentionPeriod: Duration.days(14),
     });
 
+    // EventBridge delivers at least once: the start function names the execution after the event id, so a
+    // redelivery cannot start a second fleet (ADR 0002).
     this.requestedRule = new events.Rule(this, 'RequestedRule', {
       eventBus: props.bus,
-      description: 'A pipeline asks for clones: start an execution with the event detail as input',
-      eventPattern: { detailType: [DETAIL_TYPES.requested] },
+      description: 'A pipeline asks for clones: the start function starts one execution per event id',
+      eventPattern: REQUESTED_PATTERN,
     });
     this.requestedRule.addTarget(
-      new targets.SfnStateMachine(props.stateMachine, {
-        input: events.RuleTargetInput.fromEventPath('$.detail'),
-        deadLetterQueue: this.deadLetterQueue,
-        ...RETRY,
-      }),
+      new targets.LambdaFunction(props.startRunFunction, { deadLetterQueue: this.deadLetterQueue, ...RETRY }),
     );
 
     this.releaseRule = new events.Rule(this, 'ReleaseRule', {
       eventBus: props.bus,
-      description: 'A pipeline is done with its clones: resume the waiting execution (SendTaskSuccess)',
-      eventPattern: { detailType: [DETAIL_TYPES.release], detail: { taskToken: [{ exists: true }] } },
+      description:
+        'A pipeline is done with its clones: the release function ends the lease of the run it names',
+      eventPattern: RELEASE_PATTERN,
     });
     this.releaseRule.addTarget(
       new targets.LambdaFunction(props.releaseFunction, { deadLetterQueue: this.deadLetterQueue, ...RETRY }),
     );
     // EventBridge invokes Lambda asynchronously and counts the hand-over as delivered, so the rule's DLQ never
-    // sees an event the release handler rejected (bad token, SendTaskSuccess failing); after Lambda's own
-    // retries, its on-failure destination puts it in the same queue.
-    props.releaseFunction.configureAsyncInvoke({
-      onFailure: new destinations.SqsDestination(this.deadLetterQueue),
-    });
+    // sees an event a function rejected (a malformed detail, StartExecution or SendTaskSuccess failing); after
+    // Lambda's own retries, its on-failure destination puts it in the same queue.
+    for (const fn of [props.startRunFunction, props.releaseFunction]) {
+      fn.configureAsyncInvoke({ onFailure: new destinations.SqsDestination(this.deadLetterQueue) });
+    }
 
     const nightly = props.schedules.nightlyFleet;
     if (nightly !== undefined) {

@@ -15,6 +15,7 @@ import {
   executionNameOfArn,
   findExecutionByRunId,
   resolveRunRef,
+  STATE_MACHINE_ARN_ENV,
 } from '../workflow/run-ref.js';
 
 export interface ReleaseEvent {
@@ -34,8 +35,6 @@ export interface ReleaseDeps {
   client: Pick<SFNClient, 'send'>;
   stateMachineArn: string;
 }
-
-export const STATE_MACHINE_ARN_ENV = 'INSTANT_CLONE_STATE_MACHINE_ARN';
 
 export async function release(event: ReleaseEvent, deps: ReleaseDeps): Promise<ReleaseResult> {
   const parsed = releaseDetail.safeParse(event.detail);

@@ -5,7 +5,7 @@
 // duplicate is recorded in the log and nothing else runs.
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { runIdOf } from '../workflow/naming.js';
-import { executionNameForKey } from '../workflow/run-ref.js';
+import { executionNameForKey, STATE_MACHINE_ARN_ENV } from '../workflow/run-ref.js';
 
 export interface RequestedEvent {
   id?: unknown;
@@ -20,8 +20,6 @@ export interface StartResult {
   /** started: a new execution (or the same one, for a redelivery while it runs); duplicate: refused */
   outcome: 'started' | 'duplicate';
 }
-
-export const STATE_MACHINE_ARN_ENV = 'INSTANT_CLONE_STATE_MACHINE_ARN';
 
 export async function startRun(
   event: RequestedEvent,

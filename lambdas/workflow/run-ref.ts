@@ -8,6 +8,9 @@ import { KEYED_EXECUTION_NAME, runIdOf } from './naming.js';
 
 export { runIdOf };
 
+/** Where the release and start functions (and the CLI) find the state machine's ARN. */
+export const STATE_MACHINE_ARN_ENV = 'INSTANT_CLONE_STATE_MACHINE_ARN';
+
 const KEYED_RUN_ID = /^[0-9a-f]{12}$/;
 const STATE_MACHINE_ARN = /^(arn:aws[\w-]*:states:[\w-]+:\d{12}):stateMachine:([\w-]{1,80})$/;
 const EXECUTION_ARN = /^(arn:aws[\w-]*:states:[\w-]+:\d{12}):execution:([\w-]{1,80}):([\w-]{1,80})$/;
