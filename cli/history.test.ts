@@ -75,7 +75,12 @@ const history: HistoryEvent[] = [
     previousEventId: 6,
     type: 'TaskFailed',
     timestamp: at(2),
-    taskFailedEventDetails: { error: 'VcenterUnavailable', cause: '{"errorMessage":"busy"}' },
+    taskFailedEventDetails: {
+      resourceType: 'lambda',
+      resource: 'invoke',
+      error: 'VcenterUnavailable',
+      cause: '{"errorMessage":"busy"}',
+    },
   },
   {
     id: 11,
@@ -89,7 +94,7 @@ const history: HistoryEvent[] = [
     previousEventId: 11,
     type: 'TaskSucceeded',
     timestamp: at(5),
-    taskSucceededEventDetails: { output: '{}' },
+    taskSucceededEventDetails: { resourceType: 'lambda', resource: 'invoke', output: '{}' },
   },
   {
     id: 13,
@@ -103,7 +108,12 @@ const history: HistoryEvent[] = [
     previousEventId: 9,
     type: 'TaskFailed',
     timestamp: at(5),
-    taskFailedEventDetails: { error: 'CloneFailed', cause: '{"errorMessage":"InsufficientResourcesFault"}' },
+    taskFailedEventDetails: {
+      resourceType: 'lambda',
+      resource: 'invoke',
+      error: 'CloneFailed',
+      cause: '{"errorMessage":"InsufficientResourcesFault"}',
+    },
   },
   {
     id: 15,
