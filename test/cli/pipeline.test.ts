@@ -288,6 +288,25 @@ describe('fleet', { timeout: 300_000 }, () => {
     expect(readFileSync(svg, 'utf8')).toMatch(/^<svg[\s\S]*nightly-[0-9a-f]{12}-03[\s\S]*<\/svg>\s*$/);
   });
 
+  it('exits 1 when a clone failed, naming it and its error, though minReady let the run succeed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ic-fleet-'));
+    const request = join(dir, 'fleet.json');
+    writeFileSync(
+      request,
+      JSON.stringify({ sources: [{ source: 'linux', count: 2 }], minReady: 1, maxConcurrency: 1 }),
+    );
+    await aws.simControl({
+      action: 'injectFault',
+      rule: { method: 'InstantClone_Task', fault: 'InsufficientMemoryResourcesFault', count: 1 },
+    });
+    const got = await cli(['fleet', '--request', request, '--svg', join(dir, 't.svg')], aws.env).finally(() =>
+      aws.simControl({ action: 'clearFaults' }),
+    );
+    expect(got.code, got.stderr).toBe(1);
+    expect(got.stdout).toContain('SUCCEEDED, 1 of 2 clone(s) ready');
+    expect(got.stderr).toMatch(/clone fleet-[0-9a-f]{12}-01 failed: HostCapacityExceeded/);
+  });
+
   it('exits 1 when the run fails, with the error name', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ic-fleet-'));
     const got = await cli(['fleet', '--source', 'notFrozen=1', '--svg', join(dir, 't.svg')], aws.env);
