@@ -35,7 +35,8 @@ Output:
 ${CONNECTION_HELP}
 
 Progress goes to stderr. Ctrl-C or SIGTERM while waiting stops the run (its clones are torn down).
-Exit status: 0 ready; 1 the run failed (error name on stderr); 2 usage; 3 timeout; 5 AWS API error;
+Exit status: 0 ready; 1 the run failed (error name on stderr); 2 usage; 3 timeout; 4 the key's run is over;
+5 AWS API error;
 130/143 interrupted.`;
 
 export async function runAcquire(argv: string[]): Promise<number> {

@@ -44,6 +44,12 @@ export function executionCloneSource(client: Sfn, stateMachineArn: string): Clon
       );
       if (result.ended) {
         const { status, error, cause } = result.ended;
+        if (run.attached && status !== 'FAILED') {
+          throw new CliError(
+            `the key's run ${run.runId} is over (${status}) and holds no clones; use another --key for new ones`,
+            EXIT.notFound,
+          );
+        }
         if (status === 'SUCCEEDED') {
           throw new CliError(
             `run ${run.runId} ended without holding its clones (a request with leaseMinutes 0 is torn down at once)`,

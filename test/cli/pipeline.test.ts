@@ -166,6 +166,10 @@ describe('idempotent acquire', { timeout: 300_000 }, () => {
     expect(other.code).toBe(2);
     expect(other.stderr).toContain('another request');
     expect((await cli(['release', first.runId, '--wait'], aws.env)).code).toBe(0);
+    // A retry after the run is over gets no clones, and no new run either.
+    const over = await cli(args, aws.env);
+    expect(over.code).toBe(4);
+    expect(over.stderr).toContain(`run ${first.runId} is over (SUCCEEDED)`);
   });
 });
 
