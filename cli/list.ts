@@ -23,7 +23,7 @@ export interface ListedRun {
   executionArn: string;
   requesterId?: string;
   startedAt?: string;
-  /** 'ready' while the clones are held, else 'provisioning' or 'tearing down' */
+  /** 'ready' while the clones are held; 'busy' while provisioning, between leases or tearing down */
   state: 'ready' | 'busy';
   clones?: number;
   leaseExpiresAt?: string;
