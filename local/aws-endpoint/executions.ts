@@ -109,7 +109,17 @@ export class LocalExecutions {
       settled: Promise.resolve(),
     };
     this.byArn.set(executionArn, execution);
-    execution.settled = this.run(execution, parsed);
+    execution.settled = this.run(execution, parsed).catch((error: unknown) => {
+      // The runner itself broke (not the workflow): the execution fails, as a Step Functions service error would.
+      const cause = error instanceof Error ? error.message : String(error);
+      this.options.log?.(`${executionName}: local runner error: ${cause}`);
+      if (execution.status !== 'RUNNING') return;
+      execution.status = 'FAILED';
+      execution.stopDate = Date.now();
+      execution.error = 'States.Runtime';
+      execution.cause = cause;
+      execution.history.finished({ status: 'FAILED', error: 'States.Runtime', cause }, execution.stopDate);
+    });
     return { execution, created: true };
   }
 
