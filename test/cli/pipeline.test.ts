@@ -311,11 +311,20 @@ describe('fleet', { timeout: 300_000 }, () => {
     expect(got.stderr).toMatch(/clone fleet-[0-9a-f]{12}-01 failed: HostCapacityExceeded/);
   });
 
-  it('exits 1 when the run fails, with the error name', async () => {
+  it('exits 1 when the run fails, with the error name (and as JSON with --output json)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ic-fleet-'));
-    const got = await cli(['fleet', '--source', 'notFrozen=1', '--svg', join(dir, 't.svg')], aws.env);
+    const got = await cli(
+      ['fleet', '--source', 'notFrozen=1', '--svg', join(dir, 't.svg'), '--output', 'json'],
+      aws.env,
+    );
     expect(got.code).toBe(1);
     expect(got.stderr).toContain('SourceNotFrozen');
+    expect(JSON.parse(got.stdout)).toMatchObject({
+      runId: expect.stringMatching(/^[0-9a-f]{12}$/),
+      status: 'FAILED',
+      error: { name: 'SourceNotFrozen', message: expect.stringContaining('instantclone.freeze') },
+      svg: null,
+    });
   });
 });
 
