@@ -60,12 +60,13 @@ export async function runFleet(argv: string[]): Promise<number> {
   const client = sfnClient(conn);
   const write = (line: string) => console.error(line);
 
-  const run = await startRun(client, conn.stateMachineArn, key, request);
-  write(`${run.attached ? 'attached to' : 'started'} run ${run.runId} (${run.executionArn})`);
   const narrate = progressNarrator(write);
   const answered = new Set<string>();
-  const result = await whileInterruptible((signal) =>
-    followRun(
+  // Signals count from before StartExecution: a Ctrl-C while it is under way stops the run it made.
+  const { run, result } = await whileInterruptible(async (signal) => {
+    const run = await startRun(client, conn.stateMachineArn, key, request);
+    write(`${run.attached ? 'attached to' : 'started'} run ${run.runId} (${run.executionArn})`);
+    const result = await followRun(
       client,
       run,
       {
@@ -93,8 +94,9 @@ export async function runFleet(argv: string[]): Promise<number> {
         until: () => undefined,
       },
       write,
-    ),
-  );
+    );
+    return { run, result };
+  });
   return report(result.history, run, values.svg, format, write);
 }
 
