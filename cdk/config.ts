@@ -267,6 +267,24 @@ export const configSchema = z.strictObject({
       }),
     ])
     .optional(),
+  /**
+   * Who may put events on the stack's bus (its resource policy): IAM role or user ARNs, or 12-digit account ids.
+   * Nobody else can, and only the stack's own roles may put events with the stack's `source`.
+   */
+  eventBus: z
+    .strictObject({
+      putEventsPrincipals: z
+        .array(
+          z
+            .string()
+            .regex(
+              /^(\d{12}|arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+)$/,
+              'must be an IAM role or user ARN, or a 12-digit account id',
+            ),
+        )
+        .default([]),
+    })
+    .prefault({}),
   /** Passed to the handlers in WORKFLOW_CONFIG.defaults (lambdas/workflow/config.ts); a request may override some. */
   defaults: z
     .strictObject({

@@ -1,6 +1,15 @@
 // The whole product in one stack: network placement, the Lambdas derived from the ASL, the state machine,
 // triggers, the reaper and observability.
-import { Arn, ArnFormat, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import {
+  Arn,
+  ArnFormat,
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  Validations,
+} from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -8,11 +17,13 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
+import { STATE_MACHINE_ARN_ENV } from '../lambdas/workflow/run-ref.js';
 import { lambdaTimeoutSeconds, MAX_LAMBDA_TIMEOUT_SECONDS } from '../statemachines/placeholders.js';
 import { type AslDocument, EVENT_BUS_PLACEHOLDER } from './asl.js';
 import type { DeployConfig } from './config.js';
 import { Network } from './constructs/network.js';
 import { Observability } from './constructs/observability.js';
+import { executionsWildcardFinding, PipelineAccess } from './constructs/pipeline-access.js';
 import { Triggers } from './constructs/triggers.js';
 import { WorkflowFunction } from './constructs/workflow-function.js';
 import { handlerNeeds } from './handler-needs.js';
@@ -35,8 +46,10 @@ export class InstantCloneStack extends Stack {
   readonly bus: events.EventBus;
   readonly functions: Record<string, WorkflowFunction> = {};
   readonly releaseFunction: WorkflowFunction;
+  readonly startRunFunction: WorkflowFunction;
   readonly reaperFunction: WorkflowFunction;
   readonly teardownRunFunction: WorkflowFunction;
+  readonly pipelineAccess: PipelineAccess;
   readonly stateMachine: sfn.StateMachine;
   /** The customer-managed key (config `kms`), if any. */
   readonly kmsKey?: kms.IKey;
@@ -178,7 +191,14 @@ export class InstantCloneStack extends Stack {
     this.releaseFunction = make(
       'ReleaseFunction',
       'lambdas/release/handler.ts',
-      'Instant clone: release a lease (SendTaskSuccess) from an "Instant Clones Release" event',
+      'Instant clone: release a lease by run id (history, then SendTaskSuccess) from an "Instant Clones Release" event',
+      30,
+      { POWERTOOLS_SERVICE_NAME: METRIC_SERVICE },
+    );
+    this.startRunFunction = make(
+      'StartRunFunction',
+      'lambdas/start-run/handler.ts',
+      'Instant clone: start one execution per "Instant Clones Requested" event (named after the event id)',
       30,
       { POWERTOOLS_SERVICE_NAME: METRIC_SERVICE },
     );
@@ -237,17 +257,64 @@ export class InstantCloneStack extends Stack {
     }
     this.allowPutEvents(this.stateMachine.role);
 
+    // AnnounceReady puts the Ready event itself (the Ready state is a lambda:invoke.waitForTaskToken).
+    const announcer = this.functions.AnnounceReady;
+    if (announcer) this.allowPutEvents(announcer.role);
+
+    this.pipelineAccess = new PipelineAccess(this, 'PipelineAccess', {
+      bus: this.bus,
+      stateMachine: this.stateMachine,
+      putEventsPrincipals: config.eventBus.putEventsPrincipals,
+      publisherRoles: [
+        this.stateMachine.role,
+        this.reaperFunction.role,
+        ...(announcer ? [announcer.role] : []),
+      ],
+    });
+    const executions = this.pipelineAccess.executionsArn;
+    // What a pipeline needs to know: `instant-clone --state-machine`, the bus for events, the policy to attach.
+    new CfnOutput(this, 'StateMachineArn', { value: this.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'EventBusName', { value: this.bus.eventBusName });
+    new CfnOutput(this, 'PipelinePolicyArn', { value: this.pipelineAccess.pipelinePolicy.managedPolicyArn });
+
+    for (const fn of [this.releaseFunction, this.startRunFunction]) {
+      fn.function.addEnvironment(STATE_MACHINE_ARN_ENV, this.stateMachine.stateMachineArn);
+    }
+    // Release by run id: find the run (ListExecutions for a non-keyed run id), read the Ready wait's token from
+    // the history, answer it.
     this.releaseFunction.role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'ReleaseLease',
-        actions: ['states:SendTaskSuccess'],
+        actions: ['states:SendTaskSuccess', 'states:ListExecutions'],
         resources: [this.stateMachine.stateMachineArn],
       }),
     );
+    this.releaseFunction.role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadReadyWait',
+        actions: ['states:GetExecutionHistory'],
+        resources: [executions],
+      }),
+    );
+    this.startRunFunction.role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'StartOneExecutionPerEvent',
+        actions: ['states:StartExecution'],
+        resources: [this.stateMachine.stateMachineArn],
+      }),
+    );
+    for (const construct of [this.releaseFunction.role, this.pipelineAccess.pipelinePolicy]) {
+      Validations.of(construct).acknowledge({
+        id: executionsWildcardFinding(this, this.stateMachine),
+        reason:
+          'Executions of this one state machine, by name: run ids (and so execution names) are made per run, so they cannot be listed in advance.',
+      });
+    }
 
     const triggers = new Triggers(this, 'Triggers', {
       bus: this.bus,
       stateMachine: this.stateMachine,
+      startRunFunction: this.startRunFunction.function,
       releaseFunction: this.releaseFunction.function,
       reaperFunction: this.reaperFunction.function,
       teardownRunFunction: this.teardownRunFunction.function,
@@ -261,6 +328,7 @@ export class InstantCloneStack extends Stack {
       functions: {
         ...this.functions,
         Release: this.releaseFunction,
+        StartRun: this.startRunFunction,
         Reaper: this.reaperFunction,
         TeardownRun: this.teardownRunFunction,
       },

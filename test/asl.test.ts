@@ -101,18 +101,36 @@ describe(`ASL ${ASL_PATH}`, () => {
         { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'DiscardFailedClone' },
       ]);
     }
-    for (const name of ['CheckFleet', 'Ready']) {
+    for (const name of ['CheckFleet', 'SetLease', 'Ready']) {
       const s = states.find(([n]) => n === name)?.[1] as State;
       const targets = (s.Catch as { Next: string }[]).map((c) => c.Next);
       expect(new Set(targets), name).toEqual(new Set(['TeardownFleet']));
     }
   });
 
-  it('Ready waits for the task token with the lease as timeout', () => {
+  it('Ready invokes AnnounceReady and waits for its task token, with the lease as timeout', () => {
     const ready = states.find(([n]) => n === 'Ready')?.[1] as State;
-    expect(ready.Resource).toBe('arn:aws:states:::events:putEvents.waitForTaskToken');
-    expect(ready.TimeoutSecondsPath).toBe('$.run.leaseSeconds');
+    expect(ready.Resource).toBe('arn:aws:states:::lambda:invoke.waitForTaskToken');
+    expect(ready.TimeoutSecondsPath).toBe('$.lease.seconds');
+    expect((ready.Parameters as State).FunctionName).toBe(`\${AnnounceReadyFunctionArn}`);
     expect(JSON.stringify(ready.Parameters)).toContain('"taskToken.$":"$$.Task.Token"');
     expect(JSON.stringify(ready.Parameters)).toContain(`\${EventBusName}`);
+    // The lease running out is States.Timeout: retrying it would re-announce an expired lease.
+    for (const r of ready.Retry as { ErrorEquals: string[] }[]) {
+      expect(r.ErrorEquals).not.toContain('States.Timeout');
+      expect(r.ErrorEquals).not.toContain('States.ALL');
+    }
+  });
+
+  it('an extend loops back through SetLease to Ready; anything else tears down', () => {
+    const byName = Object.fromEntries(states) as Record<string, State>;
+    expect((byName.HasLease?.Choices as { Next: string }[] | undefined)?.[0]?.Next).toBe('SetLease');
+    expect(byName.SetLease?.Next).toBe('Ready');
+    expect(byName.SetLease?.ResultPath).toBe('$.lease');
+    expect(byName.Ready?.Next).toBe('LeaseAction');
+    const action = byName.LeaseAction as State;
+    expect(action.Default).toBe('TeardownFleet');
+    expect(JSON.stringify(action.Choices)).toContain('"StringEquals":"extend"');
+    expect((action.Choices as { Next: string }[])[0]?.Next).toBe('SetLease');
   });
 });

@@ -12,11 +12,12 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { DeployConfig } from '../config.js';
-import { DETAIL_TYPES } from '../metric-names.js';
+import { RELEASE_PATTERN, REQUESTED_PATTERN } from '../event-patterns.js';
 
 export interface TriggersProps {
   readonly bus: events.IEventBus;
   readonly stateMachine: sfn.IStateMachine;
+  readonly startRunFunction: lambda.IFunction;
   readonly releaseFunction: lambda.IFunction;
   readonly reaperFunction: lambda.IFunction;
   /** Tears down the clones of an execution that ended without its own teardown. */
@@ -73,50 +74,32 @@ export class Triggers extends Construct {
       retentionPeriod: Duration.days(14),
     });
 
-    const requestedRuleName = `${stack.stackName}-requested`;
+    // EventBridge delivers at least once: the start function names the execution after the event id, so a
+    // redelivery cannot start a second fleet (ADR 0004).
     this.requestedRule = new events.Rule(this, 'RequestedRule', {
       eventBus: props.bus,
-      ruleName: requestedRuleName,
-      description: 'A pipeline asks for clones: start an execution with the detail and the sender as input',
-      eventPattern: { detailType: [DETAIL_TYPES.requested] },
+      description: 'A pipeline asks for clones: the start function starts one execution per event id',
+      eventPattern: REQUESTED_PATTERN,
     });
-    const startRole = serviceRole(
-      this,
-      'RequestedRuleRole',
-      'events.amazonaws.com',
-      stack.formatArn({
-        service: 'events',
-        resource: 'rule',
-        resourceName: `${props.bus.eventBusName}/${requestedRuleName}`,
-      }),
-      'EventBridge: start an instant-clone execution for an "Instant Clones Requested" event',
-    );
-    props.kmsKey?.grant(startRole, 'kms:GenerateDataKey', 'kms:Decrypt');
+    // The start function starts executions of a CMK-encrypted state machine: it needs the key too.
+    props.kmsKey?.grant(props.startRunFunction, 'kms:GenerateDataKey', 'kms:Decrypt');
     this.requestedRule.addTarget(
-      new targets.SfnStateMachine(props.stateMachine, {
-        // The sender's account and source travel beside the request, where the sender cannot write: request
-        // policies (lambdas/workflow/request-policy.ts) select on them.
-        input: events.RuleTargetInput.fromObject({
-          request: events.EventField.fromPath('$.detail'),
-          principal: { account: events.EventField.account, source: events.EventField.source },
-        }),
-        role: startRole,
-        deadLetterQueue: this.deadLetterQueue,
-        ...RETRY,
-      }),
+      new targets.LambdaFunction(props.startRunFunction, { deadLetterQueue: this.deadLetterQueue, ...RETRY }),
     );
 
     this.releaseRule = new events.Rule(this, 'ReleaseRule', {
       eventBus: props.bus,
-      description: 'A pipeline is done with its clones: resume the waiting execution (SendTaskSuccess)',
-      eventPattern: { detailType: [DETAIL_TYPES.release], detail: { taskToken: [{ exists: true }] } },
+      description:
+        'A pipeline is done with its clones: the release function ends the lease of the run it names',
+      eventPattern: RELEASE_PATTERN,
     });
     this.releaseRule.addTarget(
       new targets.LambdaFunction(props.releaseFunction, { deadLetterQueue: this.deadLetterQueue, ...RETRY }),
     );
     // EventBridge invokes Lambda asynchronously and counts the hand-over as delivered, so the rule's DLQ never
-    // sees an event the release handler rejected (bad token, SendTaskSuccess failing); after Lambda's own
-    // retries, its on-failure destination puts it in the same queue.
+    // sees an event a function rejected (a malformed detail, StartExecution or SendTaskSuccess failing); after
+    // Lambda's own retries, its on-failure destination puts it in the same queue.
+    this.failuresToDeadLetterQueue(props.startRunFunction, 'StartRun', props.kmsKey);
     this.failuresToDeadLetterQueue(props.releaseFunction, 'Release', props.kmsKey);
 
     // StopExecution, an execution timeout or a failed FinishRun end a run without its teardown: its clones would

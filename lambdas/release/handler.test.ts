@@ -1,51 +1,65 @@
-import { SendTaskSuccessCommand, TaskDoesNotExist, TaskTimedOut } from '@aws-sdk/client-sfn';
-import { describe, expect, it } from 'vitest';
+// The release function against the local AWS endpoint with the real SFN client: by run id, by execution ARN,
+// harmless when there is nothing to release, loud when the event is malformed.
+import { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  finished,
+  type LocalAwsClients,
+  readyWait,
+  request,
+  startLocalAwsWithClients,
+} from '../../test/aws-endpoint/helpers.js';
+import { executionArnOf, executionNameForKey } from '../workflow/run-ref.js';
 import { release } from './handler.js';
 
-function fakeClient(fail?: Error) {
-  const sent: SendTaskSuccessCommand[] = [];
-  return {
-    sent,
-    client: {
-      send: async (command: SendTaskSuccessCommand) => {
-        sent.push(command);
-        if (fail) throw fail;
-        return {};
-      },
-    } as never,
-  };
-}
-
-describe('release', () => {
-  it('sends SendTaskSuccess with the token from the event detail', async () => {
-    const { sent, client } = fakeClient();
-    const result = await release(
-      { 'detail-type': 'Instant Clones Release', detail: { taskToken: 'tok-1', releasedBy: 'ci#42' } },
-      client,
-    );
-    expect(result).toEqual({ released: true });
-    expect(sent[0]).toBeInstanceOf(SendTaskSuccessCommand);
-    expect(sent[0]?.input.taskToken).toBe('tok-1');
-    expect(JSON.parse(sent[0]?.input.output ?? '{}')).toMatchObject({ releasedBy: 'ci#42' });
+describe('release (local AWS endpoint)', () => {
+  let t: LocalAwsClients;
+  beforeAll(async () => {
+    t = await startLocalAwsWithClients();
   });
-
-  it('treats an already released or expired lease as done (at-least-once delivery)', async () => {
-    const gone = new TaskDoesNotExist({ message: 'gone', $metadata: {} });
-    const late = new TaskTimedOut({ message: 'late', $metadata: {} });
-    expect(await release({ detail: { taskToken: 't' } }, fakeClient(gone).client)).toEqual({
-      released: false,
-      reason: 'TaskDoesNotExist',
-    });
-    expect(await release({ detail: { taskToken: 't' } }, fakeClient(late).client)).toEqual({
-      released: false,
-      reason: 'TaskTimedOut',
-    });
+  afterEach(async () => {
+    await t.local.executions.idle();
+    expect(t.local.simulator.clones()).toEqual([]);
   });
+  afterAll(async () => {
+    await t?.local.stop();
+  });
+  const deps = () => ({ client: t.sfn, stateMachineArn: t.local.stateMachineArn });
 
-  it('rejects an event without a token and rethrows other errors (retry, then DLQ)', async () => {
-    await expect(release({ detail: {} }, fakeClient().client)).rejects.toThrow(/taskToken/);
-    await expect(
-      release({ detail: { taskToken: 't' } }, fakeClient(new Error('throttled')).client),
-    ).rejects.toThrow('throttled');
+  it.each(['runId', 'executionArn'] as const)(
+    'finds the Ready wait by %s and releases it once',
+    async (by) => {
+      const name = executionNameForKey(`release by ${by}`);
+      const started = await t.sfn.send(
+        new StartExecutionCommand({ stateMachineArn: t.local.stateMachineArn, name, input: request() }),
+      );
+      const wait = await readyWait(t.sfn, started.executionArn as string);
+      const detail = by === 'runId' ? { runId: wait.runId } : { executionArn: started.executionArn };
+      const first = await release({ detail: { ...detail, releasedBy: 'ci#42', reason: 'done' } }, deps());
+      expect(first).toEqual({ released: true, runId: wait.runId, executionArn: started.executionArn });
+      // At-least-once delivery: the second one finds nothing waiting.
+      expect((await release({ detail }, deps())).released).toBe(false);
+      const done = await finished(t.sfn, started.executionArn as string);
+      expect(done.status).toBe('SUCCEEDED');
+      expect(JSON.parse(done.output ?? '{}').summary.lease).toBe('released');
+    },
+  );
+
+  it('answers NoSuchRun for an unknown run or another state machine, and rejects a malformed event', async () => {
+    expect(await release({ detail: { runId: '0123456789ab' } }, deps())).toMatchObject({
+      released: false,
+      reason: 'NoSuchRun',
+    });
+    expect(await release({ detail: { runId: '01234567' } }, deps())).toEqual({
+      released: false,
+      reason: 'NoSuchRun',
+    });
+    const foreign = executionArnOf(t.local.stateMachineArn.replace('instant-clone-local', 'other'), 'x');
+    expect(await release({ detail: { executionArn: foreign } }, deps())).toEqual({
+      released: false,
+      reason: 'NoSuchRun',
+    });
+    await expect(release({ detail: {} }, deps())).rejects.toThrow(/runId/);
+    await expect(release({ detail: { taskToken: 'a token' } }, deps())).rejects.toThrow(/runId/);
   });
 });

@@ -64,6 +64,7 @@ const cloneIdentity = {
 export const readyClone = z
   .strictObject({
     ...cloneIdentity,
+    os: z.enum(['linux', 'windows']).describe('The source’s guest OS family.'),
     status: z.literal('ready'),
     moref: moRef,
     host: z.string().describe('ESXi host the clone runs on (the source’s host).'),
@@ -103,11 +104,6 @@ export const failedClone = z
 
 export const readyDetail = z
   .strictObject({
-    taskToken: z
-      .string()
-      .min(1)
-      .max(1024)
-      .describe('Send it back in an `Instant Clones Release` event to end the lease.'),
     executionArn: z.string().regex(/^arn:aws[\w-]*:states:/, 'must be a Step Functions execution ARN'),
     executionName: z.string(),
     runId: z.string().describe('Short id in every clone name and in the instantclone.run marker.'),
@@ -115,7 +111,12 @@ export const readyDetail = z
     leaseSeconds: z
       .number()
       .positive()
-      .describe('The clones are torn down this long after Ready unless released earlier.'),
+      .describe('The clones are torn down this long after Ready unless released or extended.'),
+    leaseExpiresAt: z.iso
+      .datetime()
+      .describe(
+        'When the lease ends (ISO-8601 UTC); `instant-clone extend` moves it, up to maxLeaseMinutes.',
+      ),
     summary: z
       .strictObject({
         total: count,
@@ -128,7 +129,7 @@ export const readyDetail = z
     clones: z.array(z.discriminatedUnion('status', [readyClone, failedClone])),
   })
   .describe(
-    `Sent by the state machine's Ready state (source ${EVENT_SOURCE}) when at least minReady clones are ready and the request has a lease; the execution then waits for an Instant Clones Release carrying taskToken, or for leaseSeconds.`,
+    `Sent by the state machine's Ready state (source ${EVENT_SOURCE}, through the AnnounceReady function) when at least minReady clones are ready and the request has a lease; once per run, extensions do not repeat it. The execution then waits for a release (an Instant Clones Release with this runId, or \`instant-clone release\`), an extension, or the lease's end. It carries no task token.`,
   );
 
 // ---- Instant Clones Release -------------------------------------------------------------------------------
@@ -136,13 +137,26 @@ export const readyDetail = z
 /** Read by lambdas/release/handler.ts; other fields are ignored. */
 export const releaseDetail = z
   .looseObject({
-    taskToken: z.string().min(1).max(1024).describe('The taskToken of the Instant Clones Ready event.'),
+    runId: z
+      .string()
+      .regex(/^[0-9a-f]{8}([0-9a-f]{4})?$/, 'must be a run id (8 or 12 hex digits)')
+      .optional()
+      .describe('The runId of the Instant Clones Ready event (or of acquire’s output).'),
+    executionArn: z
+      .string()
+      .regex(/^arn:aws[\w-]*:states:[\w-]+:\d{12}:execution:[\w-]+:[\w-]+$/, 'must be an execution ARN')
+      .optional()
+      .describe('Instead of runId: the execution ARN.'),
     releasedBy: z.string().optional().describe('Who released (pipeline run, user); kept in the execution.'),
     reason: z.string().optional().describe('Why; kept in the execution.'),
   })
   .describe(
-    'Sent by the pipeline when it is done with the clones: the release handler resumes the waiting execution, which tears the clones down. Releasing twice or after the lease ended is harmless.',
-  );
+    'Sent by the pipeline when it is done with the clones (runId or executionArn): the release function finds the run’s Ready wait in the execution history and resumes it, and the execution tears the clones down. Releasing twice, before Ready, or after the lease ended is harmless (logged, nothing happens).',
+  )
+  .refine((d) => d.runId !== undefined || d.executionArn !== undefined, {
+    message: 'set runId or executionArn',
+    path: ['runId'],
+  });
 
 // ---- Instant Clones Released / Instant Clone Run Failed ---------------------------------------------------
 
@@ -259,12 +273,12 @@ export const EXAMPLE_DETAILS = {
   requested: [EXAMPLE_REQUESTS.oneLinuxClone, EXAMPLE_REQUESTS.windowsPair],
   ready: [
     {
-      taskToken: 'AQCEAAAAKgAAAAMAAAAAAAAAAb…',
       executionArn: 'arn:aws:states:eu-central-1:123456789012:execution:InstantClone:ci-123',
       executionName: 'ci-123',
       runId: '6e58abfc',
       requesterId: 'github.com/acme/app/actions/runs/123',
       leaseSeconds: 3600,
+      leaseExpiresAt: '2026-11-23T14:21:30.000Z',
       summary: {
         total: 1,
         ready: 1,
@@ -278,6 +292,7 @@ export const EXAMPLE_DETAILS = {
           name: 'ci-6e58abfc-01',
           source: 'linux',
           sourcePath: '/DC1/vm/frozen/ubuntu-a',
+          os: 'linux',
           status: 'ready',
           moref: { type: 'VirtualMachine', value: 'vm-1042' },
           host: 'esxi-01.lab.example.com',
@@ -299,9 +314,9 @@ export const EXAMPLE_DETAILS = {
     },
   ],
   release: [
-    { taskToken: 'AQCEAAAAKgAAAAMAAAAAAAAAAb…' },
+    { runId: '3f2a9c0d11be' },
     {
-      taskToken: 'AQCEAAAAKgAAAAMAAAAAAAAAAb…',
+      executionArn: 'arn:aws:states:eu-central-1:123456789012:execution:InstantClone:ci-123',
       releasedBy: 'github.com/acme/app/actions/runs/123',
       reason: 'tests done',
     },

@@ -16,7 +16,7 @@ import {
   WorkflowError,
 } from './errors.js';
 
-export type Phase = 'login' | 'verify' | 'clone' | 'reconnect' | 'guest' | 'ip' | 'teardown';
+export type Phase = 'login' | 'verify' | 'clone' | 'reconnect' | 'guest' | 'ip' | 'lease' | 'teardown';
 
 const GUEST_TRANSIENT = new Set([
   'GuestOperationsUnavailable',

@@ -12,8 +12,16 @@ export const MARKER_INDEX = 'instantclone.index';
 /** The deployment (stack) that made the clone: its Reaper touches only its own clones. */
 export const MARKER_DEPLOYMENT = 'instantclone.deployment';
 
-/** Short, stable run id from the execution name: the same execution always yields the same clone names. */
+/** Execution names made from an idempotency key carry their run id: `ic-<12 hex>` (run-ref.ts). */
+export const KEYED_EXECUTION_NAME = /^ic-([0-9a-f]{12})$/;
+
+/**
+ * Short, stable run id from the execution name: the same execution always yields the same clone names. A keyed
+ * name (`ic-<12 hex>`) is its own run id, so a run id leads back to its execution; any other name is hashed.
+ */
 export function runIdOf(executionName: string): string {
+  const keyed = KEYED_EXECUTION_NAME.exec(executionName);
+  if (keyed?.[1]) return keyed[1];
   return createHash('sha256').update(executionName).digest('hex').slice(0, 8);
 }
 

@@ -14,6 +14,7 @@ import {
 } from './credentials.js';
 import type { HandlerNeeds } from './handler-needs.js';
 import { logger, metrics } from './powertools.js';
+import { eventPublisher, type PutEntries } from './publish.js';
 import { borrowClient, releaseClient } from './session.js';
 
 export interface HandlerTools {
@@ -24,6 +25,8 @@ export interface HandlerTools {
   smokeCredentials(source: string): Credentials;
   /** ms left before the Lambda times out, minus a safety margin (Infinity when unknown) */
   remainingMs(): number;
+  /** PutEvents on the stack's bus (recorded or routed locally) */
+  putEvents: PutEntries;
 }
 
 interface LambdaContextLike {
@@ -73,6 +76,7 @@ export function workflowHandler<S extends z.ZodType, O>(
         ),
       remainingMs: () =>
         (context.getRemainingTimeInMillis?.() ?? Number.POSITIVE_INFINITY) - SAFETY_MARGIN_MS,
+      putEvents: eventPublisher(context),
     };
     try {
       return await run(parsed.data, tools);

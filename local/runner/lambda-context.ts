@@ -11,6 +11,8 @@ export function lambdaContext(
   functionName: string,
   secrets: Record<string, Credentials>,
   timeoutMs = DEFAULT_LAMBDA_TIMEOUT_MS,
+  /** local stand-ins the handler may use (`localPutEvents`, see lambdas/workflow/publish.ts) */
+  extras: Record<string, unknown> = {},
 ): Record<string, unknown> {
   const deadline = Date.now() + timeoutMs;
   const requestId = randomUUID();
@@ -27,6 +29,7 @@ export function lambdaContext(
     done: () => {},
     fail: () => {},
     succeed: () => {},
+    ...extras,
     // Copies: a handler that mutates its context must not change the next invocation's secrets.
     ...Object.fromEntries(Object.entries(secrets).map(([k, v]) => [k, { ...v }])),
   };

@@ -25,6 +25,7 @@ export function progressPrinter(opts: ProgressOptions): (e: RunnerEvent) => void
     }
     if (e.kind === 'released') return opts.write(`${stamp(Date.now())}  lease released (${e.how})`);
     if (e.kind === 'timeout') return opts.write(`${stamp(Date.now())}  lease timed out`);
+    if (e.kind === 'task') return;
     if (e.kind === 'teardown') {
       if (e.phase === 'started')
         opts.write(

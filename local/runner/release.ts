@@ -5,6 +5,7 @@ import type { JsonValue, ReleaseMode, RunnerEvent } from './types.js';
 
 /** What lambdas/release sends with SendTaskSuccess. */
 export const releaseOutput = (): JsonValue => ({
+  action: 'release',
   releasedAt: new Date().toISOString(),
   releasedBy: 'local-runner',
 });
@@ -12,6 +13,8 @@ export const releaseOutput = (): JsonValue => ({
 export interface ReleaseContext {
   state: string;
   taskToken: string;
+  /** the execution name (the tokens mode drops its tokens when it ends) */
+  execution: string;
   /** the task's TimeoutSeconds in ms, if known */
   timeoutMs?: number;
   timeScale: number;
@@ -38,6 +41,15 @@ export async function awaitRelease(mode: ReleaseMode, ctx: ReleaseContext): Prom
     await new Promise((r) => setTimeout(r, afterMs));
     ctx.onEvent?.({ kind: 'timeout', state: ctx.state, afterMs });
     throw new LocalTaskError('States.Timeout', 'States.Timeout');
+  }
+  if ('tokens' in mode) {
+    const output = await mode.tokens.wait(
+      ctx.taskToken,
+      ctx.execution,
+      ctx.timeoutMs === undefined ? undefined : ctx.timeoutMs * ctx.timeScale,
+    );
+    ctx.onEvent?.({ kind: 'released', state: ctx.state, taskToken: ctx.taskToken, how: 'promise' });
+    return output;
   }
   if (mode instanceof Promise) {
     let value: unknown;

@@ -63,6 +63,9 @@ export function loadLocalDefinition(aslPath = DEFAULT_ASL_PATH): StateMachineDef
  */
 export async function runLocalWorkflow(options: RunLocalWorkflowOptions): Promise<LocalExecutionResult> {
   const name = options.name ?? `local-${Date.now()}-${randomUUID().slice(0, 8)}`;
+  // A release Promise may reject before the run reaches its wait; the wait still sees the rejection (as a
+  // SendTaskFailure), but Node must not report it as unhandled in the meantime.
+  if (options.release instanceof Promise) options.release.catch(() => {});
   const timeScale = options.timeScale ?? 1;
   const setup = buildLocalSetup(options);
   const tooDeep = inputDepthProblem(options.input);
@@ -108,6 +111,7 @@ export async function runLocalWorkflow(options: RunLocalWorkflowOptions): Promis
         handlers,
         secrets: setup.secrets,
         taskToken,
+        executionName: name,
         release: options.release ?? 'immediate',
         timeScale,
         putEvents,

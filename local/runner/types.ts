@@ -1,6 +1,7 @@
 // Public types of the local runner (runs statemachines/instant-clone.asl.json with aws-local-stepfunctions).
 
 import type { RunningSimulator } from '../simulator/index.js';
+import type { TaskTokens } from './task-tokens.js';
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
@@ -27,11 +28,18 @@ export interface SourceConfig {
 }
 
 /**
- * How the `events:putEvents.waitForTaskToken` (Ready) task is released:
+ * How a `.waitForTaskToken` task (Ready) is released:
  * 'immediate', after a hold, when a promise settles (its value is the task output, a rejection is a
- * SendTaskFailure named after the error), or 'never' so the state's TimeoutSeconds fires.
+ * SendTaskFailure named after the error), 'never' so the state's TimeoutSeconds fires, or `{ tokens }`:
+ * each wait gets a fresh token and waits for `tokens.succeed/fail(token, …)` (SendTaskSuccess/Failure) or its
+ * timeout (TimeoutSeconds × timeScale). The first three answer every wait of the run alike.
  */
-export type ReleaseMode = 'immediate' | 'never' | { afterMs: number } | Promise<unknown>;
+export type ReleaseMode =
+  | 'immediate'
+  | 'never'
+  | { afterMs: number }
+  | Promise<unknown>
+  | { tokens: TaskTokens };
 
 /** An event the workflow would have sent to EventBridge, recorded instead of sent. */
 export interface RecordedEvent {
@@ -66,8 +74,26 @@ export interface ExecutionEvent {
   retry?: { attempt: number };
 }
 
+/** One attempt of a Task's resource, as Step Functions' TaskScheduled…TaskSucceeded history events tell it. */
+export type TaskEvent =
+  | { phase: 'scheduled'; parameters: JsonValue; timeoutSeconds?: number }
+  | { phase: 'submitted'; output: JsonValue }
+  | { phase: 'succeeded'; output: JsonValue }
+  | { phase: 'failed'; error: string; cause: string }
+  | { phase: 'timedOut' };
+
 export type RunnerEvent =
   | { kind: 'execution'; event: ExecutionEvent }
+  | ({
+      kind: 'task';
+      state: string;
+      /** 'lambda' | 'events' */
+      resourceType: string;
+      /** 'invoke' | 'invoke.waitForTaskToken' | 'putEvents' | 'putEvents.waitForTaskToken' */
+      resource: string;
+      /** tells concurrent attempts apart; the same for every phase of one attempt */
+      attemptId: number;
+    } & TaskEvent)
   | { kind: 'putEvents'; event: RecordedEvent }
   | { kind: 'released'; state: string; taskToken: string; how: 'immediate' | 'hold' | 'promise' }
   | { kind: 'timeout'; state: string; afterMs: number }

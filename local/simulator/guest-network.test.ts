@@ -3,12 +3,21 @@ import { startSimulator } from './index.js';
 import { RawSoap, sleep } from './test-helpers.js';
 import type { RunningSimulator } from './types.js';
 
+// The window after a clone in which guest operations answer GuestOperationsUnavailable: 1 s at this time scale,
+// long enough that a loaded machine still makes its first guest call inside it.
+const GUEST_OPS_UNAVAILABLE_MS = 100_000;
+const PAST_WINDOW_MS = GUEST_OPS_UNAVAILABLE_MS * 0.01 + 50;
+
 describe('guest network model', () => {
   let sim: RunningSimulator;
   let c: RawSoap;
   let src: string;
   beforeAll(async () => {
-    sim = await startSimulator({ https: false, timeScale: 0.01, guestOpsUnavailableMs: 20000 });
+    sim = await startSimulator({
+      https: false,
+      timeScale: 0.01,
+      guestOpsUnavailableMs: GUEST_OPS_UNAVAILABLE_MS,
+    });
     c = new RawSoap(sim);
     await c.login();
     src = await c.find(sim.sources.linux);
@@ -23,7 +32,7 @@ describe('guest network model', () => {
     expect(before).toContain('<ipAddress>198.18.0.11</ipAddress>');
     const mac = sim.clones().find((v) => v.name === 'stale-1')?.mac as string;
     expect(before).toContain(`<macAddress>${mac}</macAddress>`); // the device has the new MAC
-    await sleep(220); // guestOpsUnavailableMs × 0.01
+    await sleep(PAST_WINDOW_MS);
     expect(await c.runToEnd(clone, 'linux', '/bin/sh', "-c 'dhclient ens192 && hostname -I > /tmp/ip'")).toBe(
       0,
     );
@@ -38,7 +47,7 @@ describe('guest network model', () => {
 
   it('gives a disconnected NIC no lease; a failing dhclient exits non-zero', async () => {
     const clone = await c.instantClone(src, 'disc-1', false);
-    await sleep(220);
+    await sleep(PAST_WINDOW_MS);
     expect(await c.runToEnd(clone, 'linux', '/bin/sh', "-c 'dhclient ens192'")).toBe(2);
     expect(sim.stats().leases.some((l) => l.vm === 'disc-1')).toBe(false);
     expect(await net(clone)).not.toMatch(/<ipAddress>198\.1[89]\.1\./);
@@ -47,7 +56,7 @@ describe('guest network model', () => {
   it('answers GuestOperationsUnavailable right after a clone, InvalidGuestLogin for a bad password', async () => {
     const clone = await c.instantClone(src, 'ops-1', true);
     expect((await c.startProgram(clone, 'linux', '/bin/true', '')).fault).toBe('GuestOperationsUnavailable');
-    await sleep(220);
+    await sleep(PAST_WINDOW_MS);
     expect((await c.startProgram(clone, 'linux', '/bin/true', '', 'nope')).fault).toBe('InvalidGuestLogin');
     expect(await c.runToEnd(clone, 'linux', '/bin/sh', "-c 'frobnicate'")).toBe(127);
     expect(await c.runToEnd(clone, 'linux', '/bin/sh', "-c 'true; exit 3'")).toBe(3);
@@ -56,7 +65,7 @@ describe('guest network model', () => {
   it('link-local mode yields 169.254.x.y with origin linklayer; static IP shows origin manual', async () => {
     sim.setDhcp('linkLocal');
     const clone = await c.instantClone(src, 'll-1', true);
-    await sleep(220);
+    await sleep(PAST_WINDOW_MS);
     await c.runToEnd(clone, 'linux', '/bin/sh', "-c 'networkctl renew ens192'");
     await sleep(200);
     expect(await net(clone)).toMatch(
@@ -64,7 +73,7 @@ describe('guest network model', () => {
     );
     sim.setDhcp('up');
     const st = await c.instantClone(src, 'static-1', true);
-    await sleep(220);
+    await sleep(PAST_WINDOW_MS);
     expect(
       await c.runToEnd(
         st,

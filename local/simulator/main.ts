@@ -1,4 +1,5 @@
 // Standalone: `npm run sim -- --port P [--time-scale S]`. First stdout line: the contract JSON.
+import { simulatorContract } from './contract.js';
 import { startSimulator } from './index.js';
 
 function arg(name: string): string | undefined {
@@ -13,9 +14,7 @@ const sim = await startSimulator({
   vcenterVersion: arg('vcenter-version'),
   hostVersion: arg('host-version'),
 });
-process.stdout.write(
-  `${JSON.stringify({ url: sim.url, username: sim.username, password: sim.password, sources: sim.sources, guest: sim.guest, control: sim.url.replace(/\/sdk$/, '/sim/control') })}\n`,
-);
+process.stdout.write(`${JSON.stringify(simulatorContract(sim))}\n`);
 process.stderr.write(`vCenter simulator listening on ${sim.url} (Ctrl-C to stop)\n`);
 let stopping = false;
 const stop = async (signal: string) => {

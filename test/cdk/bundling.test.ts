@@ -57,7 +57,7 @@ describe('real esbuild bundling', () => {
         expect(existsSync(join(dir, 'wsdl', 'vim25.wsdl')), `${id} wsdl`).toBe(true);
         expect(readFileSync(join(dir, 'vcenter-ca.pem'), 'utf8')).toContain('BEGIN CERTIFICATE');
       }
-      if (/^(Reaper|Release|TeardownRun)Function/.test(id)) {
+      if (/^(Reaper|Release|StartRun|TeardownRun)Function/.test(id)) {
         // Load the bundle in a plain Node process: catches "Dynamic require of ... is not supported" and
         // missing files, which only show up at cold start otherwise.
         const probe = `const m = await import(${JSON.stringify(join(dir, 'index.mjs'))}); if (typeof m.handler !== 'function') process.exit(3);`;
@@ -69,7 +69,7 @@ describe('real esbuild bundling', () => {
       if (/^ReaperFunction/.test(id)) reaperBundle = { dir, env: r.Properties.Environment.Variables };
       rows.push({ function: id.replace(/Function.*$/, ''), bytes: dirSize(dir), files: files.length });
     }
-    expect(rows.length).toBe(7);
+    expect(rows.length).toBe(8);
     console.table(rows.map((r) => ({ ...r, kB: Math.round(r.bytes / 1024) })));
     // The reaper carries the vSphere client, node-soap and the SDK clients; keep it well below Lambda's 50 MB.
     const reaper = rows.find((r) => r.function === 'Reaper');

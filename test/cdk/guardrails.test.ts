@@ -201,13 +201,7 @@ describe('service roles and endpoint policies', () => {
     return statement;
   };
 
-  it('the rule and schedule roles may only be assumed for this account and their own rule or schedule', () => {
-    const requested = trust('TriggersRequestedRuleRole');
-    expect(requested.Principal.Service).toBe('events.amazonaws.com');
-    expect(requested.Condition.StringEquals['aws:SourceAccount']).toEqual({ Ref: 'AWS::AccountId' });
-    const ruleArn = text(requested.Condition.StringEquals['aws:SourceArn']);
-    expect(ruleArn).toContain(':rule/');
-    expect(ruleArn).toMatch(/\{"Ref":"Bus[0-9A-F]+"\},"\/InstantCloneFleets-requested"/);
+  it('the schedule roles may only be assumed for this account and their own schedule; the Requested rule may invoke only the start function', () => {
     for (const [prefix, name] of [
       ['TriggersNightlyFleetRole', 'InstantCloneFleets-nightly-fleet'],
       ['TriggersReaperScheduleRole', 'InstantCloneFleets-reaper'],
@@ -219,10 +213,15 @@ describe('service roles and endpoint policies', () => {
     }
     const names = Object.values(ofType(t, 'AWS::Scheduler::Schedule')).map((s) => s.Properties.Name);
     expect(names.sort()).toEqual(['InstantCloneFleets-nightly-fleet', 'InstantCloneFleets-reaper']);
-    const [rule] = Object.values(ofType(t, 'AWS::Events::Rule')).filter(
-      (r) => r.Properties.Name === 'InstantCloneFleets-requested',
+    // The Requested rule targets the start function: no role to assume, but a resource policy on the function
+    // that lets EventBridge invoke it only for this rule.
+    const permissions = Object.values(ofType(t, 'AWS::Lambda::Permission')).filter(
+      (p) =>
+        p.Properties.Principal === 'events.amazonaws.com' &&
+        text(p.Properties.FunctionName).includes('StartRun'),
     );
-    expect(rule?.Properties.Targets[0].RoleArn['Fn::GetAtt'][0]).toMatch(/^TriggersRequestedRuleRole/);
+    expect(permissions).toHaveLength(1);
+    expect(text(permissions[0]?.Properties.SourceArn)).toMatch(/TriggersRequestedRule/);
   });
 
   it('interface endpoints allow only our calls, on our resources, by our account', () => {

@@ -30,9 +30,9 @@ describe('InstantCloneStack (example config, fixture ASL)', () => {
     t = s.template;
   });
 
-  it('one function per ASL placeholder plus release, reaper and run teardown, Node.js 22 arm64; only vCenter callers in the VPC', () => {
+  it('one function per ASL placeholder plus release, start, reaper and run teardown, Node.js 22 arm64; only vCenter callers in the VPC', () => {
     const fns = Object.values(ofType(t, 'AWS::Lambda::Function'));
-    expect(fns).toHaveLength(7);
+    expect(fns).toHaveLength(8);
     const inVpc: string[] = [];
     for (const fn of fns) {
       expect(fn.Properties.Runtime).toBe('nodejs22.x');
@@ -72,7 +72,7 @@ describe('InstantCloneStack (example config, fixture ASL)', () => {
   it("every function's WORKFLOW_CONFIG parses with the handlers' own schema, as they will read it", () => {
     const fns = Object.values(ofType(t, 'AWS::Lambda::Function'));
     const withConfig = fns.filter((f) => f.Properties.Environment.Variables.WORKFLOW_CONFIG !== undefined);
-    expect(withConfig.length).toBe(fns.length - 1); // all but release
+    expect(withConfig.length).toBe(fns.length - 2); // all but release and start
     for (const f of withConfig) {
       const text = f.Properties.Environment.Variables.WORKFLOW_CONFIG;
       // parseConfig throws InvalidConfig naming the first bad field; strict keys catch renamed fields too.
@@ -250,10 +250,14 @@ describe('InstantCloneStack (example config, fixture ASL)', () => {
       const wildcard = resources.filter((r) => r.includes('*'));
       if (wildcard.length === 0) continue;
       const actions = asList(statement.Action) as string[];
-      // Only services without resource-level permissions, and Function.grantInvoke's `:*` on the reaper.
+      // Only services without resource-level permissions, Function.grantInvoke's `:*` on the reaper, and the
+      // release function reading the history of this state machine's executions (named per run).
       const allowed =
         actions.every((a) => /^(ec2|xray|logs):/.test(a)) ||
-        (policy.startsWith('TriggersReaperScheduleRole') && actions.includes('lambda:InvokeFunction'));
+        (policy.startsWith('TriggersReaperScheduleRole') && actions.includes('lambda:InvokeFunction')) ||
+        (policy.startsWith('ReleaseFunction') &&
+          actions.join() === 'states:GetExecutionHistory' &&
+          resources.every((r) => r.includes(':execution:') && r.includes('StateMachine')));
       expect({ policy, actions, allowed }).toEqual({ policy, actions, allowed: true });
     }
   });
@@ -295,45 +299,61 @@ describe('InstantCloneStack (example config, fixture ASL)', () => {
     expect(put.Resource['Fn::GetAtt'][0]).toMatch(/^Bus/);
   });
 
-  it('rules: Requested → StartExecution with the detail and its sender as input, DLQ and retries; Release → release function', () => {
+  it('rules: Requested → start function, Release → release function, both with DLQ and retries', () => {
+    const target = (fn: RegExp) =>
+      Match.objectLike({
+        Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp(fn.source), 'Arn'] },
+        DeadLetterConfig: { Arn: Match.anyValue() },
+        RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 7200 },
+      });
     t.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: { 'detail-type': ['Instant Clones Requested'] },
-      Targets: [
-        Match.objectLike({
-          InputTransformer: {
-            InputPathsMap: { detail: '$.detail', account: '$.account', source: '$.source' },
-            InputTemplate: '{"request":<detail>,"principal":{"account":<account>,"source":<source>}}',
-          },
-          DeadLetterConfig: { Arn: Match.anyValue() },
-          RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 7200 },
-        }),
-      ],
+      Targets: [target(/^StartRunFunction/)],
     });
     t.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: { 'detail-type': ['Instant Clones Release'], detail: { taskToken: [{ exists: true }] } },
-      Targets: [
-        Match.objectLike({ DeadLetterConfig: { Arn: Match.anyValue() }, RetryPolicy: Match.anyValue() }),
-      ],
+      EventPattern: { 'detail-type': ['Instant Clones Release'] },
+      Targets: [target(/^ReleaseFunction/)],
     });
-    const release = statements(t).find(({ statement }) =>
-      asList(statement.Action).includes('states:SendTaskSuccess'),
+    const grants = (action: string) =>
+      statements(t).filter(({ statement }) => asList(statement.Action).includes(action));
+    expect(grants('states:SendTaskSuccess').map((g) => g.policy)).toEqual([
+      expect.stringMatching(/^ReleaseFunction/),
+    ]);
+    expect(grants('states:SendTaskSuccess')[0]?.statement.Resource.Ref).toMatch(/^StateMachine/);
+    expect(grants('states:GetExecutionHistory').map((g) => g.policy)).toEqual([
+      expect.stringMatching(/^ReleaseFunction/),
+    ]);
+    // Events reach the state machine only through the start function (the nightly schedule starts it directly).
+    const start = grants('states:StartExecution').filter(
+      (g) => !/^(SchedulerRoleForTarget|TriggersNightlyFleetRole)/.test(g.policy),
     );
-    expect(release?.policy).toMatch(/^ReleaseFunction/);
-    expect(release?.statement.Action).toBe('states:SendTaskSuccess');
-    expect(release?.statement.Resource.Ref).toMatch(/^StateMachine/);
+    expect(start.map((g) => g.policy)).toEqual([expect.stringMatching(/^StartRunFunction/)]);
+    expect(start[0]?.statement.Action).toBe('states:StartExecution');
+    expect(start[0]?.statement.Resource.Ref).toMatch(/^StateMachine/);
+    for (const fn of Object.values(ofType(t, 'AWS::Lambda::Function')).filter((f) =>
+      /Release a lease|start one execution/i.test(f.Properties.Description),
+    )) {
+      expect(fn.Properties.Environment.Variables.INSTANT_CLONE_STATE_MACHINE_ARN.Ref).toMatch(
+        /^StateMachine/,
+      );
+    }
     t.hasResourceProperties('AWS::SQS::Queue', {
       SqsManagedSseEnabled: true,
       MessageRetentionPeriod: 1209600,
     });
   });
 
-  it('a Release event the release function rejects reaches the DLQ too (Lambda async on-failure destination)', () => {
+  it('an event the release or start function rejects reaches the DLQ too (Lambda async on-failure destination)', () => {
     const [dlqId] = Object.keys(ofType(t, 'AWS::SQS::Queue'));
     const configs = Object.values(ofType(t, 'AWS::Lambda::EventInvokeConfig'));
+    for (const fn of [/^ReleaseFunction/, /^StartRunFunction/]) {
+      const config = configs.find((c) => fn.test(c.Properties.FunctionName.Ref));
+      expect(config?.Properties.DestinationConfig.OnFailure.Destination).toEqual({
+        'Fn::GetAtt': [dlqId, 'Arn'],
+      });
+    }
     const release = configs.find((c) => /^ReleaseFunction/.test(c.Properties.FunctionName.Ref));
-    expect(release?.Properties.DestinationConfig.OnFailure.Destination).toEqual({
-      'Fn::GetAtt': [dlqId, 'Arn'],
-    });
+    expect(release).toBeDefined();
     const send = statements(t).find(
       ({ policy, statement }) =>
         policy.startsWith('ReleaseFunction') && asList(statement.Action).includes('sqs:SendMessage'),

@@ -18,7 +18,8 @@ describe('workflow happy paths (local runner + simulator)', () => {
     expect(summary.clones[0]?.teardown).toBe('destroyed');
     const ready = result.putEvents.find((e) => e.state === 'Ready');
     expect(JSON.stringify(ready?.entries)).toContain('Instant Clones Ready');
-    expect(ready?.taskToken).toBeTruthy();
+    // The Ready event no longer carries the task token (ADR 0004): nothing on the bus can end a lease.
+    expect(JSON.stringify(ready?.entries)).not.toContain('local-token-');
     expect(result.putEvents.map((e) => e.state)).toEqual(['Ready', 'PublishReleased']);
     expectCleanAfter(sim, result);
   });
