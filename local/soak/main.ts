@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatDetails, formatSummary, progressLine } from './report.js';
-import { planScenario } from './scenario.js';
+import { coveringSeeds, planScenario, seedsOf } from './scenario.js';
 import { brokenInvariants, runSoak } from './soak.js';
 
 const USAGE = `Randomized fault soak of the local runner against fresh simulators.
@@ -12,11 +12,14 @@ const USAGE = `Randomized fault soak of the local runner against fresh simulator
 
   --runs N            how many runs (default 20); run i has seed S+i
   --seed S            first seed (default: from the clock, printed)
+  --seeds A,B,C       run exactly these seeds (e.g. the CI soak's) instead of --seed/--runs
   --concurrency K     runs at once, each in its own worker process (default 1)
   --time-scale X      simulator latencies, Retry pauses and the lease timeout × X (default 0.01)
   --run-timeout SECS  wall-clock deadline per run; past it the run counts as hung (default 60)
   --json FILE         write the full result (every run, its scenario and violations)
   --plan              print the scenarios of the seeds and exit, running nothing
+  --cover             print a small set of seeds among the N from S that covers every fault kind and
+                      fleet feature (how the CI soak's seeds were picked), and exit
   --verbose           the details of every broken run, and the handlers' logs`;
 
 function number(value: string | undefined, flag: string, fallback: number, min: number): number {
@@ -31,11 +34,13 @@ async function main(): Promise<number> {
     options: {
       runs: { type: 'string' },
       seed: { type: 'string' },
+      seeds: { type: 'string' },
       concurrency: { type: 'string' },
       'time-scale': { type: 'string' },
       'run-timeout': { type: 'string' },
       json: { type: 'string' },
       plan: { type: 'boolean' },
+      cover: { type: 'boolean' },
       verbose: { type: 'boolean' },
       help: { type: 'boolean' },
     },
@@ -44,23 +49,29 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const runs = Math.floor(number(values.runs, '--runs', 20, 1));
-  const seed = Math.floor(number(values.seed, '--seed', Date.now() % 1_000_000, 0));
+  const list = values.seeds?.split(',').map((s) => Math.floor(number(s.trim(), '--seeds', 0, 0)));
+  const runs = list?.length ?? Math.floor(number(values.runs, '--runs', 20, 1));
+  const seed = list?.[0] ?? Math.floor(number(values.seed, '--seed', Date.now() % 1_000_000, 0));
   const concurrency = Math.floor(number(values.concurrency, '--concurrency', 1, 1));
   const timeScale = number(values['time-scale'], '--time-scale', 0.01, 0.001);
   const deadlineMs = number(values['run-timeout'], '--run-timeout', 60, 1) * 1000;
+  if (values.cover) {
+    console.log(coveringSeeds(seed, runs).join(' '));
+    return 0;
+  }
   if (values.plan) {
-    for (let i = 0; i < runs; i++) console.log(JSON.stringify(planScenario(seed + i)));
+    for (const s of list ?? seedsOf(seed, runs)) console.log(JSON.stringify(planScenario(s)));
     return 0;
   }
   console.log(
-    `soak: ${runs} runs from seed ${seed}, concurrency ${concurrency}, time scale ${timeScale}, deadline ${deadlineMs / 1000} s per run`,
+    `soak: ${runs} runs from seed ${seed}${list ? ` (seeds ${list.join(', ')})` : ''}, concurrency ${concurrency}, time scale ${timeScale}, deadline ${deadlineMs / 1000} s per run`,
   );
   const tty = process.stdout.isTTY && !values.verbose;
   let brokenRuns = 0;
   const result = await runSoak({
     runs,
     seed,
+    ...(list ? { seeds: list } : {}),
     concurrency,
     timeScale,
     deadlineMs,

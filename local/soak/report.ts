@@ -33,7 +33,7 @@ export function formatSummary(result: SoakResult): string {
     ...rows.map(line),
     '',
     `outcomes: ${outcomes}`,
-    `${result.runs} runs (seeds ${result.seed}..${result.seed + result.runs - 1}) in ${minutes.toFixed(1)} min wall, ` +
+    `${result.runs} runs (seeds ${seedRange(result.seeds)}) in ${minutes.toFixed(1)} min wall, ` +
       `${result.runsPerMinute} runs/min at concurrency ${result.concurrency}, time scale ${result.timeScale}`,
   ].join('\n');
 }
@@ -49,4 +49,10 @@ export function formatDetails(result: SoakResult): string {
         `\n  scenario: ${JSON.stringify({ request: r.scenario.request, lease: r.scenario.lease, faults: r.scenario.faults })}`,
     )
     .join('\n');
+}
+
+function seedRange(seeds: readonly number[]): string {
+  const first = seeds[0];
+  const consecutive = seeds.every((s, i) => s === (first ?? 0) + i);
+  return consecutive && seeds.length > 1 ? `${first}..${seeds[seeds.length - 1]}` : seeds.join(', ');
 }

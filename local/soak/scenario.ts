@@ -89,6 +89,9 @@ export function coverageKeys(): string[] {
     'lease:released',
     'lease:expired',
     'noFault',
+    // the situations issue 7 names: sessions lost while the lease is held, static addresses with no fault
+    'expireSessions:hold',
+    'staticIps:noFault',
   ];
 }
 
@@ -111,6 +114,9 @@ export function coverageOf(scenarios: readonly Scenario[]): Record<string, numbe
     if (s.request.minReady !== undefined) keys.add('minReady');
     keys.add(`lease:${s.lease}`);
     if (s.faults.length === 0) keys.add('noFault');
+    if (s.faults.some((f) => f.kind === 'expireSessions' && f.trigger.at === 'hold'))
+      keys.add('expireSessions:hold');
+    if (s.request.staticIps && s.faults.length === 0) keys.add('staticIps:noFault');
     for (const k of keys) add(k);
   }
   return counts;
@@ -119,4 +125,35 @@ export function coverageOf(scenarios: readonly Scenario[]): Record<string, numbe
 /** The seeds of a soak: run i of `--seed S` has seed S + i, so `--seed S+i --runs 1` replays it. */
 export function seedsOf(seed: number, runs: number): number[] {
   return Array.from({ length: runs }, (_, i) => seed + i);
+}
+
+/**
+ * A small set of seeds from [from, from + span) that together cover every coverage key (greedy set cover,
+ * preferring seeds with fewer clones): how the CI soak's seeds were picked.
+ */
+export function coveringSeeds(from: number, span: number): number[] {
+  const candidates = seedsOf(from, span).map((seed) => {
+    const scenario = planScenario(seed);
+    const covered = coverageOf([scenario]);
+    const clones = (scenario.request.sources as { count: number }[]).reduce((n, s) => n + s.count, 0);
+    return { seed, keys: Object.keys(covered).filter((k) => (covered[k] ?? 0) > 0), clones };
+  });
+  const missing = new Set(coverageKeys());
+  const chosen: number[] = [];
+  while (missing.size > 0) {
+    let best: (typeof candidates)[number] | undefined;
+    let bestGain = 0;
+    for (const c of candidates) {
+      const gain = c.keys.filter((k) => missing.has(k)).length;
+      if (gain > bestGain || (gain === bestGain && best && gain > 0 && c.clones < best.clones)) {
+        best = c;
+        bestGain = gain;
+      }
+    }
+    if (!best || bestGain === 0)
+      throw new Error(`no seed in ${from}..${from + span - 1} covers ${[...missing]}`);
+    chosen.push(best.seed);
+    for (const k of best.keys) missing.delete(k);
+  }
+  return chosen.sort((a, b) => a - b);
 }

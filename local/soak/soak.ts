@@ -9,6 +9,8 @@ import type { WorkerRequest } from './worker.js';
 export interface SoakOptions extends RunSettings {
   runs: number;
   seed: number;
+  /** run exactly these seeds instead of seed..seed+runs-1 */
+  seeds?: readonly number[];
   concurrency: number;
   /** called after each run */
   onRun?: (outcome: RunOutcome, done: number, total: number) => void;
@@ -27,6 +29,7 @@ export interface InvariantResult {
 export interface SoakResult {
   seed: number;
   runs: number;
+  seeds: number[];
   concurrency: number;
   timeScale: number;
   deadlineMs: number;
@@ -109,7 +112,7 @@ function runOn(worker: ChildProcess, request: WorkerRequest): Promise<RunOutcome
 
 export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const started = Date.now();
-  const seeds = seedsOf(options.seed, options.runs);
+  const seeds = options.seeds ? [...options.seeds] : seedsOf(options.seed, options.runs);
   const settings: RunSettings = { timeScale: options.timeScale, deadlineMs: options.deadlineMs };
   const outcomes: RunOutcome[] = [];
   let next = 0;
@@ -168,6 +171,7 @@ export function summarize(options: SoakOptions, outcomes: RunOutcome[], wallMs: 
   return {
     seed: options.seed,
     runs: outcomes.length,
+    seeds: outcomes.map((o) => o.seed),
     concurrency: options.concurrency,
     timeScale: options.timeScale,
     deadlineMs: options.deadlineMs,
