@@ -150,7 +150,7 @@ describe('soak invariants', () => {
     );
     expect(outcome.status).toBe('HUNG');
     expect(outcome.violations.map((v) => v.invariant)).toEqual(['runEnds']);
-    expect(outcome.violations[0]?.detail).toContain('last state entered: Ready');
+    expect(outcome.violations[0]?.detail).toContain('under way: Ready ×1');
     expect(outcome.clonesLeft).toHaveLength(1);
     expect(outcome.clonesAfterCleanup).toEqual([]);
   }, 120_000);

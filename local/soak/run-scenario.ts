@@ -85,18 +85,28 @@ async function drive(
   const leaseReleased = new Promise<void>((resolve) => {
     releaseLease = resolve;
   });
-  let lastEntered = 'none';
+  // Lambda calls under way (a hang's culprit): +1 before a call, -1 after it or when its state fails.
+  const inFlight = new Map<string, number>();
+  const track = (state: string, delta: number): void => {
+    inFlight.set(state, Math.max(0, (inFlight.get(state) ?? 0) + delta));
+  };
   let holdTimer: NodeJS.Timeout | undefined;
   const onEvent = (e: RunnerEvent): void => {
-    if (e.kind === 'execution' && e.event.type === 'StateEntered')
-      lastEntered = e.event.state?.name ?? lastEntered;
+    if (e.kind === 'execution' && e.event.state) {
+      const state = e.event.state.name;
+      if (e.event.type === 'StateFailed') track(state, -1);
+      if (state === 'Ready' && e.event.type === 'StateEntered') track(state, 1);
+      if (state === 'Ready' && e.event.type === 'StateExited') track(state, -1);
+    }
     if (e.kind !== 'putEvents' || e.event.state !== 'Ready') return;
     const detail = (e.event.entries[0] as { Detail?: { clones?: JsonValue } } | undefined)?.Detail;
     checkHandOut((detail?.clones ?? []) as never, 'the Ready event');
     for (const f of scenario.faults) if (f.trigger.at === 'hold') fire(f);
-    if (scenario.lease === 'released') setTimeout(releaseLease, scenario.holdMs * settings.timeScale);
+    if (scenario.lease === 'released')
+      holdTimer = setTimeout(releaseLease, scenario.holdMs * settings.timeScale);
   };
   const taskHook: TaskHook = ({ state, phase, payload }) => {
+    track(state, phase === 'before' ? 1 : -1);
     if (phase !== 'before') return;
     for (const f of pending.filter((p) => p.trigger.at === 'state' && p.trigger.state === state)) {
       pending.splice(pending.indexOf(f), 1);
@@ -148,7 +158,7 @@ async function drive(
     violations.push({
       invariant: 'runEnds',
       detail: hung
-        ? `no end after ${Math.round(settings.deadlineMs / 1000)} s (last state entered: ${lastEntered})`
+        ? `no end after ${Math.round(settings.deadlineMs / 1000)} s (under way: ${underWay(inFlight)})`
         : `the runner threw ${crash instanceof Error ? `${crash.name}: ${crash.message}` : String(crash)}`,
     });
   } else if (result) {
@@ -176,4 +186,9 @@ async function drive(
     clonesLeft,
     clonesAfterCleanup,
   };
+}
+
+function underWay(inFlight: ReadonlyMap<string, number>): string {
+  const busy = [...inFlight].filter(([, n]) => n > 0).map(([state, n]) => `${state} ×${n}`);
+  return busy.join(', ') || 'nothing';
 }
