@@ -28,11 +28,16 @@ export function formatSummary(result: SoakResult): string {
     .map(([k, n]) => `${k} ×${n}`)
     .join(', ');
   const minutes = result.wallMs / 60_000;
+  const keys = Object.keys(result.coverage);
+  const missing = keys.filter((k) => !result.coverage[k]);
   return [
     line(head),
     ...rows.map(line),
     '',
     `outcomes: ${outcomes}`,
+    `coverage: ${keys.length - missing.length}/${keys.length} fault kinds and fleet features${
+      missing.length ? ` (not drawn: ${missing.join(', ')})` : ''
+    }`,
     `${result.runs} runs (seeds ${seedRange(result.seeds)}) in ${minutes.toFixed(1)} min wall, ` +
       `${result.runsPerMinute} runs/min at concurrency ${result.concurrency}, time scale ${result.timeScale}`,
   ].join('\n');

@@ -21,7 +21,8 @@ describe('CI soak', () => {
       runs: CI_SEEDS.length,
       concurrency: 2,
       timeScale: 0.01,
-      deadlineMs: 60_000,
+      // generous: the CI machine runs other test files at the same time; a hang waits far longer (a Lambda deadline)
+      deadlineMs: 120_000,
     });
     expect(result.seeds).toEqual(CI_SEEDS);
     // Every hung run's clones were torn down by the soak before its simulator stopped.
