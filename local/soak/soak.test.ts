@@ -19,7 +19,8 @@ describe('CI soak', () => {
       seed: CI_SEEDS[0] ?? 0,
       seeds: CI_SEEDS,
       runs: CI_SEEDS.length,
-      concurrency: 2,
+      // one run at a time: the other test files share the machine
+      concurrency: 1,
       timeScale: 0.01,
       // generous: the CI machine runs other test files at the same time; a hang waits far longer (a Lambda deadline)
       deadlineMs: 120_000,
