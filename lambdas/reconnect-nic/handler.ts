@@ -1,12 +1,13 @@
 // ReconnectNic: connects the clone's NIC (it was cloned disconnected so two clones never share the source's
-// network identity), after which the guest script can pick up its new MAC and lease.
-import { reconfigVmTask } from '../vsphere/index.js';
-import { NicReconnectFailedError } from '../workflow/errors.js';
+// network identity), after which the guest script can pick up its new MAC and lease. The NIC comes from the
+// state (the source's device as VerifySourceFrozen read it, the clone's key as InstantClone read it): no second
+// read of the device list. Connecting a NIC that is connected already (a retry) changes nothing.
+import { reconfigVmTask, type VirtualEthernetCard } from '../vsphere/index.js';
 import { toWorkflowError } from '../workflow/faults.js';
 import { recordPhase } from '../workflow/powertools.js';
 import { perCloneInput } from '../workflow/states.js';
 import { startPhase } from '../workflow/timing.js';
-import { finishTask, firstNic, nicEdit, propsOf, truthy } from '../workflow/vsphere-ops.js';
+import { finishTask, nicEdit } from '../workflow/vsphere-ops.js';
 import { workflowHandler } from '../workflow/workflow-handler.js';
 
 export const handler = workflowHandler(
@@ -15,16 +16,14 @@ export const handler = workflowHandler(
     const end = startPhase();
     const c = await vcenter();
     try {
-      const props = await propsOf(c, created.moref, ['config.hardware.device']);
-      const nic = firstNic(props['config.hardware.device']);
-      if (!nic) throw new NicReconnectFailedError(`clone ${clone.name} has no Ethernet adapter`);
-      if (!truthy(nic.connectable?.connected)) {
-        const device = nicEdit(nic, { startConnected: true, allowGuestControl: true, connected: true });
-        const task = await reconfigVmTask(c, created.moref, {
-          deviceChange: [{ operation: 'edit', device }],
-        });
-        await finishTask(c, task, remainingMs(), 120_000);
-      }
+      const nic = { ...(clone.sourceVm.nic as VirtualEthernetCard), key: created.nicKey };
+      const device = nicEdit(
+        nic,
+        { startConnected: true, allowGuestControl: true, connected: true },
+        clone.sourceVm.networkBacking as never,
+      );
+      const task = await reconfigVmTask(c, created.moref, { deviceChange: [{ operation: 'edit', device }] });
+      await finishTask(c, task, remainingMs(), 120_000);
       const timing = end();
       recordPhase('reconnectPhaseMs', timing);
       return { timing };

@@ -1,5 +1,6 @@
 /** Public API of the vSphere (vim25 SOAP) client; see docs/adr/0001-module-contracts.md. */
 export { VsphereClient } from './client.js';
+export { clock } from './clock.js';
 export { asArray } from './decode.js';
 export { VsphereFault, VsphereTimeoutError, VsphereTransportError } from './errors.js';
 export { downloadGuestFile, resolveTransferUrl, uploadGuestFile } from './file-transfer.js';

@@ -1,4 +1,5 @@
 import type { VsphereClient } from './client.js';
+import { clock } from './clock.js';
 import { VsphereTimeoutError } from './errors.js';
 import { taskFault } from './fault.js';
 import { createFilter, destroyPropertyFilter, waitForUpdatesEx } from './property-collector.js';
@@ -6,7 +7,7 @@ import { retrieveProperties } from './retrieve.js';
 import type { MoRef } from './types.js';
 
 export interface WaitForOptions {
-  /** Overall limit; default 10 minutes. */
+  /** Overall limit in (simulated, see clock.ts) ms; default 10 minutes. */
   timeoutMs?: number;
   /** Upper bound for one WaitForUpdatesEx call; default 20 s (keep below a Lambda's timeout). */
   maxWaitSeconds?: number;
@@ -25,7 +26,7 @@ export async function waitForValues(
   done: (values: Record<string, unknown>) => boolean,
   options: WaitForOptions = {},
 ): Promise<Record<string, unknown>> {
-  const deadline = Date.now() + (options.timeoutMs ?? 600_000);
+  const deadline = clock.now() + (options.timeoutMs ?? 600_000);
   const spec = {
     propSet: [{ type: obj.type, all: false, pathSet: paths }],
     objectSet: [{ obj, skip: false }],
@@ -46,11 +47,11 @@ export async function waitForValues(
         version = '';
         values = {};
       }
-      const remaining = Math.ceil((deadline - Date.now()) / 1000);
+      const remaining = Math.ceil((deadline - clock.now()) / 1000);
       if (remaining <= 0)
         throw new VsphereTimeoutError(`timed out waiting for ${obj.type} ${obj.value} ${paths.join(',')}`);
       const set = await waitForUpdatesEx(c, version, {
-        maxWaitSeconds: Math.min(remaining, options.maxWaitSeconds ?? 20),
+        maxWaitSeconds: clock.wallSeconds(Math.min(remaining, options.maxWaitSeconds ?? 20)),
       }).catch((e: unknown) => {
         // The client logged in again (not retrying a call whose filter is gone): start over below.
         if (c.sessionGeneration !== generation) return undefined;
@@ -118,7 +119,7 @@ export async function pollTask(
   task: MoRef,
   options: { timeoutMs: number; intervalMs?: number },
 ): Promise<unknown> {
-  const deadline = Date.now() + options.timeoutMs;
+  const deadline = clock.now() + options.timeoutMs;
   let interval = Math.min(options.intervalMs ?? 250, options.timeoutMs);
   for (;;) {
     const info = (await retrieveProperties(c, [task], ['info.state', 'info.result', 'info.error'])).get(
@@ -126,9 +127,9 @@ export async function pollTask(
     );
     if (info?.['info.state'] === 'success') return info['info.result'];
     if (info?.['info.state'] === 'error') throw taskFault(info['info.error'], task);
-    if (Date.now() + interval > deadline)
+    if (clock.now() + interval > deadline)
       throw new VsphereTimeoutError(`task ${task.value} had not ended after ${options.timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, interval));
+    await clock.sleep(interval);
     interval = Math.min(interval * 2, 2_000);
   }
 }

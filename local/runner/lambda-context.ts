@@ -11,8 +11,10 @@ export function lambdaContext(
   functionName: string,
   secrets: Record<string, Credentials>,
   timeoutMs = DEFAULT_LAMBDA_TIMEOUT_MS,
+  timeScale = 1,
 ): Record<string, unknown> {
-  const deadline = Date.now() + timeoutMs;
+  // Simulated time, like every handler wait (lambdas/vsphere/clock.ts): the budget lasts timeoutMs × timeScale.
+  const deadline = Date.now() + timeoutMs * timeScale;
   const requestId = randomUUID();
   return {
     functionName,
@@ -23,7 +25,7 @@ export function lambdaContext(
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: `local/[$LATEST]${requestId.replaceAll('-', '')}`,
     callbackWaitsForEmptyEventLoop: true,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    getRemainingTimeInMillis: () => Math.max(0, (deadline - Date.now()) / timeScale),
     done: () => {},
     fail: () => {},
     succeed: () => {},
