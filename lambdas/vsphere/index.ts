@@ -22,4 +22,15 @@ export { login, logout, retrieveServiceContent } from './session.js';
 export type * from './types.js';
 export { createContainerView, destroyView, findByInventoryPath } from './views.js';
 export { cloneVmTask, destroyTask, instantCloneTask, powerOffVmTask, reconfigVmTask } from './vm.js';
-export { pollTask, type WaitForOptions, waitForProperty, waitForTask, waitForValues } from './wait.js';
+export {
+  pollTask,
+  TASK_PATHS,
+  taskEnded,
+  taskOutcome,
+  type WaitForOptions,
+  type WatchTarget,
+  waitForAll,
+  waitForProperty,
+  waitForTask,
+  waitForValues,
+} from './wait.js';

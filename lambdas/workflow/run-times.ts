@@ -1,5 +1,6 @@
-// How long guest programs of each kind took in this container (a warm Lambda runs many), so the wait for the
-// next one is planned from data: sleep until the shortest recent run would end, then look densely.
+// How long guest programs of each kind ran at least (the last look that still saw them running), in this
+// container (a warm Lambda runs many), so the wait for the next one is planned from data: sleep until the
+// shortest recent run would end, then look densely.
 
 const KEEP = 20;
 /** Without data: look early, then back off to at most one look a second. */
