@@ -9,6 +9,9 @@ const MAX_BACKOFF_MS = 1_000;
 /** With data: looks this far apart once the expected end is reached (a fraction of the usual run, ≥ 100 ms). */
 const DENSE_FRACTION = 0.015;
 const DENSE_MIN_MS = 100;
+/** With few runs seen, the shortest is no floor yet: the first look comes this much earlier. */
+const FEW_RUNS = 5;
+const FEW_RUNS_MARGIN = 0.1;
 
 const seen = new Map<string, number[]>();
 
@@ -26,7 +29,8 @@ export const runTimes = {
       return (i) => (i === 0 ? FIRST_LOOK_MS : Math.min(FIRST_LOOK_MS * 2 ** i, MAX_BACKOFF_MS));
     const shortest = Math.min(...list);
     const dense = Math.max(DENSE_MIN_MS, shortest * DENSE_FRACTION);
-    return (i) => (i === 0 ? Math.max(0, shortest - dense) : dense);
+    const first = shortest * (list.length < FEW_RUNS ? 1 - FEW_RUNS_MARGIN : 1) - dense;
+    return (i) => (i === 0 ? Math.max(0, first) : dense);
   },
   /** Tests only. */
   forget(): void {
