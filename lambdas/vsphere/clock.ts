@@ -1,6 +1,8 @@
-// The one clock every handler wait goes through. In AWS it is wall time (scale 1). The local runner sets the
-// simulator's time scale, so one simulated second costs `scale` wall seconds in handler sleeps, wait budgets and
-// the maxWaitSeconds of WaitForUpdatesEx alike — otherwise a 1 s poll at scale 0.1 would cost 10 simulated s.
+// The one clock every handler pause goes through. In AWS it is wall time (scale 1). The local runner sets the
+// simulator's time scale, so one simulated second costs `scale` wall seconds in handler sleeps, poll intervals,
+// learned run times, grace periods and the maxWaitSeconds of WaitForUpdatesEx alike — otherwise a 1 s poll at
+// scale 0.1 would cost 10 simulated s. Overall limits (a Lambda's remaining time, timeouts) stay wall time:
+// they are upper bounds, and a scaled one would fire while a loaded machine is merely slow.
 
 let scale = 1;
 
@@ -20,6 +22,10 @@ export const clock = {
   /** Sleeps `ms` simulated milliseconds. */
   sleep(ms: number): Promise<void> {
     return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms * scale)));
+  },
+  /** Simulated milliseconds as wall milliseconds. */
+  wallMs(ms: number): number {
+    return ms * scale;
   },
   /** A simulated budget in seconds as the whole wall seconds a server-side wait takes (at least 1). */
   wallSeconds(seconds: number): number {

@@ -7,7 +7,7 @@ import { retrieveProperties } from './retrieve.js';
 import type { MoRef } from './types.js';
 
 export interface WaitForOptions {
-  /** Overall limit in (simulated, see clock.ts) ms; default 10 minutes. */
+  /** Overall limit (wall ms, see clock.ts); default 10 minutes. */
   timeoutMs?: number;
   /** Upper bound for one WaitForUpdatesEx call; default 20 s (keep below a Lambda's timeout). */
   maxWaitSeconds?: number;
@@ -46,7 +46,7 @@ export async function waitForAll(
   done: (values: Record<string, Record<string, unknown>>) => boolean,
   options: WaitForOptions = {},
 ): Promise<Record<string, Record<string, unknown>>> {
-  const deadline = clock.now() + (options.timeoutMs ?? 600_000);
+  const deadline = Date.now() + (options.timeoutMs ?? 600_000);
   const types = [...new Set(targets.map((t) => t.obj.type))];
   const spec = {
     propSet: types.map((type) => ({
@@ -73,10 +73,10 @@ export async function waitForAll(
         version = '';
         values = {};
       }
-      const remaining = Math.ceil((deadline - clock.now()) / 1000);
+      const remaining = Math.ceil((deadline - Date.now()) / 1000);
       if (remaining <= 0) throw new VsphereTimeoutError(`timed out waiting for ${what()}`);
       const set = await waitForUpdatesEx(c, version, {
-        maxWaitSeconds: clock.wallSeconds(Math.min(remaining, options.maxWaitSeconds ?? 20)),
+        maxWaitSeconds: Math.min(remaining, clock.wallSeconds(options.maxWaitSeconds ?? 20)),
       }).catch((e: unknown) => {
         // The client logged in again (not retrying a call whose filter is gone): start over below.
         if (c.sessionGeneration !== generation) return undefined;
@@ -155,7 +155,7 @@ export async function pollTask(
   task: MoRef,
   options: { timeoutMs: number; intervalMs?: number },
 ): Promise<unknown> {
-  const deadline = clock.now() + options.timeoutMs;
+  const deadline = Date.now() + options.timeoutMs;
   let interval = Math.min(options.intervalMs ?? 250, options.timeoutMs);
   for (;;) {
     const info = (await retrieveProperties(c, [task], ['info.state', 'info.result', 'info.error'])).get(
@@ -163,7 +163,7 @@ export async function pollTask(
     );
     if (info?.['info.state'] === 'success') return info['info.result'];
     if (info?.['info.state'] === 'error') throw taskFault(info['info.error'], task);
-    if (clock.now() + interval > deadline)
+    if (Date.now() + clock.wallMs(interval) > deadline)
       throw new VsphereTimeoutError(`task ${task.value} had not ended after ${options.timeoutMs} ms`);
     await clock.sleep(interval);
     interval = Math.min(interval * 2, 2_000);

@@ -51,7 +51,10 @@ async function startWhenReady(
         sawNotReady = true;
         return false;
       },
-      { timeoutMs: Math.max(1_000, Math.min(GUEST_OPS_READY_WAIT_MS, budgetMs / 3)), maxWaitSeconds: 5 },
+      {
+        timeoutMs: Math.max(1, Math.min(clock.wallMs(GUEST_OPS_READY_WAIT_MS), budgetMs / 3)),
+        maxWaitSeconds: 5,
+      },
     ).then(
       () => sawNotReady,
       () => false,
@@ -73,7 +76,7 @@ export async function runInGuest(
   timeoutMs: number,
   kind = program.programPath,
 ): Promise<number> {
-  const deadline = clock.now() + timeoutMs;
+  const deadline = Date.now() + timeoutMs;
   const pid = await startWhenReady(c, vm, auth, program, timeoutMs);
   const started = clock.now();
   const polls = runTimes.pollPlan(kind);
@@ -81,7 +84,7 @@ export async function runInGuest(
   let stillRunningAt = started;
   for (let i = 0; ; i++) {
     const pause = polls(i);
-    if (clock.now() + pause > deadline) {
+    if (Date.now() + clock.wallMs(pause) > deadline) {
       throw new GuestScriptFailedError(
         `guest program ${program.programPath} (pid ${pid}) still running after ${timeoutMs} ms`,
       );

@@ -11,10 +11,8 @@ export function lambdaContext(
   functionName: string,
   secrets: Record<string, Credentials>,
   timeoutMs = DEFAULT_LAMBDA_TIMEOUT_MS,
-  timeScale = 1,
 ): Record<string, unknown> {
-  // Simulated time, like every handler wait (lambdas/vsphere/clock.ts): the budget lasts timeoutMs × timeScale.
-  const deadline = Date.now() + timeoutMs * timeScale;
+  const deadline = Date.now() + timeoutMs;
   const requestId = randomUUID();
   return {
     functionName,
@@ -25,7 +23,7 @@ export function lambdaContext(
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: `local/[$LATEST]${requestId.replaceAll('-', '')}`,
     callbackWaitsForEmptyEventLoop: true,
-    getRemainingTimeInMillis: () => Math.max(0, (deadline - Date.now()) / timeScale),
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
     done: () => {},
     fail: () => {},
     succeed: () => {},

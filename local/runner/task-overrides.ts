@@ -117,9 +117,7 @@ function overrideFor(task: TaskStateInfo, ctx: OverrideContext): Override {
       // As on AWS, the handler's clock is the function timeout the CDK stack derives from TimeoutSeconds.
       const taskMs = timeoutMs(task.definition, rawInput);
       const fnMs = taskMs === undefined ? undefined : lambdaTimeoutSeconds(taskMs / 1000) * 1000;
-      const invocation = Promise.resolve(
-        handler(payload, lambdaContext(fn, ctx.secrets, fnMs, ctx.timeScale)),
-      );
+      const invocation = Promise.resolve(handler(payload, lambdaContext(fn, ctx.secrets, fnMs)));
       ctx.inFlight?.add(invocation);
       try {
         result = await invocation;
