@@ -92,8 +92,10 @@ export async function waitForAll(
       for (const f of set.filterSet) {
         if (f.filter.value !== filter.value) continue;
         for (const u of f.objectSet) {
-          const of = values[u.obj.value] ?? {};
-          values[u.obj.value] = of;
+          // With one object in the filter every update is its own (whatever MoRef form the server echoes).
+          const key = targets.length === 1 ? (targets[0]?.obj.value ?? u.obj.value) : u.obj.value;
+          const of = values[key] ?? {};
+          values[key] = of;
           for (const ch of u.changeSet) {
             if (ch.op === 'assign' || ch.op === 'add') of[ch.name] = ch.val;
             else delete of[ch.name];
