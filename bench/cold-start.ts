@@ -19,6 +19,9 @@ const BANNER = "import { createRequire as __cr } from 'node:module'; const requi
 export interface ColdStart {
   handler: string;
   bundleKb: number;
+  bundleBytes: number;
+  /** bytes in the bundle per npm package ("project" = our own code), largest first */
+  byPackage: [string, number][];
   importMs: Summary;
   readyMs: Summary;
 }
@@ -31,9 +34,17 @@ export function handlerDirs(): string[] {
 }
 
 export async function bundle(entry: string, name: string): Promise<string> {
+  return (await bundleWithSizes(entry, name)).outfile;
+}
+
+export async function bundleWithSizes(
+  entry: string,
+  name: string,
+): Promise<{ outfile: string; byPackage: [string, number][] }> {
   mkdirSync(OUT, { recursive: true });
   const outfile = join(OUT, `${name}.mjs`);
-  await build({
+  const result = await build({
+    metafile: true,
     entryPoints: [entry],
     outfile,
     bundle: true,
@@ -47,7 +58,14 @@ export async function bundle(entry: string, name: string): Promise<string> {
   });
   const wsdl = join(REPO_ROOT, 'lambdas/vsphere/wsdl');
   if (existsSync(wsdl)) cpSync(wsdl, join(OUT, 'wsdl'), { recursive: true });
-  return outfile;
+  const byPackage: Record<string, number> = {};
+  for (const output of Object.values(result.metafile.outputs)) {
+    for (const [file, input] of Object.entries(output.inputs)) {
+      const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file)?.[1] ?? 'project';
+      byPackage[pkg] = (byPackage[pkg] ?? 0) + input.bytesInOutput;
+    }
+  }
+  return { outfile, byPackage: Object.entries(byPackage).sort((a, b) => b[1] - a[1]) };
 }
 
 /** Imports `file` in a fresh node process and reports { importMs, readyMs } (ready = since process start). */
@@ -68,15 +86,20 @@ export async function importInFreshNode(
   return JSON.parse(stdout.trim().split('\n').pop() ?? '{}');
 }
 
-export async function coldStarts(env: NodeJS.ProcessEnv, runs = 3): Promise<ColdStart[]> {
+export async function coldStarts(env: NodeJS.ProcessEnv, runs = 5): Promise<ColdStart[]> {
   const results: ColdStart[] = [];
   for (const dir of handlerDirs()) {
-    const file = await bundle(join(REPO_ROOT, 'lambdas', dir, 'handler.ts'), dir);
+    const { outfile: file, byPackage } = await bundleWithSizes(
+      join(REPO_ROOT, 'lambdas', dir, 'handler.ts'),
+      dir,
+    );
     const samples: { importMs: number; readyMs: number }[] = [];
     for (let i = 0; i < runs; i++) samples.push(await importInFreshNode(file, env));
     results.push({
       handler: dir,
       bundleKb: statSync(file).size / 1024,
+      bundleBytes: statSync(file).size,
+      byPackage,
       importMs: summarize(samples.map((s) => s.importMs)),
       readyMs: summarize(samples.map((s) => s.readyMs)),
     });

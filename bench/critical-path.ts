@@ -37,3 +37,8 @@ export function criticalPath(
       ` + ${teardownWaves} wave(s) × (power off ${p.powerOff} + destroy ${p.destroy}) ms`,
   };
 }
+
+/** The model's ideal request → IP known for one clone: clone + max(reconfig, guest-ops blackout) + IP (unscaled ms). */
+export function idealTimeToReadyMs(p: LatencyProfile = DEFAULT_LATENCY): number {
+  return p.instantClone + Math.max(p.reconfig, p.guestOpsUnavailable) + p.ipAfterRefresh;
+}

@@ -1,7 +1,9 @@
-// npm run bench: figures only (no assertions), with the machine noted.
-//   npm run bench -- [--time-scale 0.2] [--fleet 50] [--concurrency 10] [--skip-fleet] [--skip-cold]
+// npm run bench: figures only (no assertions), with the machine and its load noted.
+//   npm run bench -- [--json FILE] [--quick] [--time-scale 0.2] [--fleet 50] [--concurrency 10]
+//                    [--skip-fleet] [--skip-cold] [--skip-peer] [--skip-client]
 
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { DEFAULT_ASL_PATH } from '../local/runner/asl.js';
 import { quietHandlerLogs } from '../local/runner/quiet.js';
@@ -11,6 +13,7 @@ import { clientClone } from './client-clone.js';
 import { clientColdStart } from './client-cold-start.js';
 import { coldStarts } from './cold-start.js';
 import { machineLine } from './machine.js';
+import { pyvmomiPeer } from './pyvmomi-peer.js';
 import { fmtSummary } from './stats.js';
 import { benchWorkflow, type WorkflowFigures } from './workflow-runs.js';
 
@@ -22,6 +25,10 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '10' },
     'skip-fleet': { type: 'boolean', default: false },
     'skip-cold': { type: 'boolean', default: false },
+    'skip-peer': { type: 'boolean', default: false },
+    'skip-client': { type: 'boolean', default: false },
+    quick: { type: 'boolean', default: false },
+    json: { type: 'string' },
   },
 });
 quietHandlerLogs();
@@ -56,6 +63,12 @@ function printWorkflow(label: string, f: WorkflowFigures): void {
   console.log(
     `  (c) IP detection lag (simulated DHCP lease → first state output carrying the IP, wall ms): ${fmtSummary(f.ipLagMs)}`,
   );
+  console.log(
+    `  (e) time to ready per clone (its InstantClone entered → IP known) ÷ the model's ideal: ${fmtSummary(f.timeToReadyRatio, '×', 3)}`,
+  );
+  console.log(
+    `  sessions: ${f.logins} Login(s) for ${f.invocations} Task invocations (a warm handler reuses its session)`,
+  );
   console.log(`  clones left in the simulator: ${f.leftOver}`);
 }
 
@@ -66,50 +79,131 @@ console.log(
     ' IP lag covers the rest of the refresh script after the lease, the ListProcessesInGuest poll, the IP read-back and the state transition',
 );
 
+const figures: Record<string, unknown> = {
+  measuredAt: new Date().toISOString(),
+  machine: machineLine(),
+  loadAverageAtStart: loadavg().map((x) => Number(x.toFixed(2))),
+};
+const workflowJson = (f: WorkflowFigures) => ({
+  overhead: f.overhead,
+  timeToReadyRatio: f.timeToReadyRatio.median,
+  soapPerClone: f.soapPerClone,
+  ipLagMsMedian: f.ipLagMs.median,
+  clones: f.clones,
+  maxConcurrency: f.maxConcurrency,
+  timeScale: f.timeScale,
+  status: f.status,
+  wallMs: f.wallMs,
+  criticalPathMs: f.critical.totalMs * f.timeScale,
+  soapCalls: f.soapCalls,
+  logins: f.logins,
+  invocations: f.invocations,
+  byMethod: Object.fromEntries(f.topMethods),
+});
+const fleets: [string, WorkflowFigures][] = [];
+
 if (!existsSync(DEFAULT_ASL_PATH)) {
   console.log(`\n(a)-(c) skipped: ${DEFAULT_ASL_PATH} does not exist yet`);
 } else {
   const tdc = teardownConcurrency();
-  printWorkflow('1 clone', await benchWorkflow(1, concurrency, singleScale, tdc));
-}
-if (existsSync(DEFAULT_ASL_PATH) && !values['skip-fleet']) {
-  const tdc = teardownConcurrency();
+  // The first run in this process is a cold container's: no learned guest-script times, no pooled session.
+  const cold = await benchWorkflow(1, concurrency, singleScale, tdc);
+  printWorkflow('1 clone, cold handlers (first run in this process)', cold);
+  figures.oneCloneCold = workflowJson(cold);
+  const warm = await benchWorkflow(1, concurrency, singleScale, tdc);
   printWorkflow(
-    `fleet of ${fleet} at MaxConcurrency ${concurrency}`,
-    await benchWorkflow(fleet, concurrency, fleetScale, tdc),
+    '1 clone, warm handlers (as a warm Lambda container: the same process ran a clone before)',
+    warm,
   );
+  figures.oneClone = workflowJson(warm);
+  fleets.push(['1', warm]);
+  if (!values['skip-fleet']) {
+    const f50 = await benchWorkflow(fleet, concurrency, fleetScale, tdc);
+    printWorkflow(`fleet of ${fleet} at MaxConcurrency ${concurrency}`, f50);
+    figures.fleet50 = workflowJson(f50);
+    fleets.push([`${fleet} at ${concurrency}`, f50]);
+    if (!values.quick) {
+      const f200 = await benchWorkflow(200, 40, fleetScale, tdc);
+      printWorkflow('fleet of 200 at MaxConcurrency 40 (the inline Map ceiling)', f200);
+      figures.fleet200 = workflowJson(f200);
+      fleets.push(['200 at 40', f200]);
+    }
+  }
+  console.log(
+    '\nside by side:       overhead  time-to-ready ratio (median)  SOAP/clone  IP lag median (ms)  logins',
+  );
+  for (const [label, f] of fleets)
+    console.log(
+      `  ${label.padEnd(16)} ${f.overhead.toFixed(2).padStart(8)}× ${f.timeToReadyRatio.median.toFixed(3).padStart(18)}× ${f.soapPerClone.toFixed(1).padStart(20)} ${f.ipLagMs.median.toFixed(0).padStart(18)} ${String(f.logins).padStart(7)}`,
+    );
+}
+
+if (!values['skip-peer']) {
+  const peer = await pyvmomiPeer(0.1);
+  console.log(
+    `\npyVmomi peer (test/peers/pyvmomi, ${peer.clones} clones incl. its extra checks, time scale 0.1): ${peer.ok ? 'ok' : `FAILED ${peer.error ?? ''}`};` +
+      ` ${peer.soapCalls} SOAP calls, ${peer.soapPerClone.toFixed(1)} per clone — ${peer.topMethods.map(([m, n]) => `${m} ${n}`).join(', ')}`,
+  );
+  figures.pyvmomi = {
+    soapPerClone: peer.soapPerClone,
+    soapCalls: peer.soapCalls,
+    clones: peer.clones,
+    ok: peer.ok,
+  };
 }
 
 if (!values['skip-cold']) {
   console.log(
-    '\n(d) cold start per handler (esbuild bundle as the CDK stack builds it, fresh node process, 3 runs):',
+    '\n(d) cold start per handler (esbuild bundle as the CDK stack builds it, fresh node process, 5 runs):',
   );
   const env = { ...process.env, AWS_REGION: 'us-east-1', WORKFLOW_CONFIG: process.env.WORKFLOW_CONFIG ?? '' };
+  const handlers: Record<string, unknown> = {};
   for (const c of await coldStarts(env)) {
     console.log(
       `  ${c.handler.padEnd(22)} ${c.bundleKb.toFixed(0).padStart(5)} KiB  import ${fmtSummary(c.importMs)}; process start → ready median ${c.readyMs.median.toFixed(0)} ms`,
     );
+    console.log(
+      `    by package: ${c.byPackage
+        .slice(0, 8)
+        .map(([p, b]) => `${p} ${(b / 1024).toFixed(0)}K`)
+        .join(', ')}`,
+    );
+    handlers[c.handler] = {
+      bundleBytes: c.bundleBytes,
+      coldStartMsMedian: c.readyMs.median,
+      importMsMedian: c.importMs.median,
+      byPackage: Object.fromEntries(c.byPackage),
+    };
+  }
+  figures.handlers = handlers;
+}
+
+if (!values['skip-client'] && !values.quick) {
+  console.log('\nissue 2 — the vSphere client alone against the simulator:');
+  const sim = await startSimulator({ timeScale: singleScale });
+  try {
+    const one = await clientClone(sim, singleScale);
+    console.log(
+      `  full single-clone workflow: ${one.roundTrips} SOAP round trips, ${one.ms} ms wall at time scale ${singleScale} (IP ${one.ip ?? 'none'})`,
+    );
+    for (const s of one.steps)
+      console.log(
+        `    ${s.step.padEnd(58)} ${String(s.roundTrips).padStart(3)} trips ${String(s.ms).padStart(6)} ms`,
+      );
+    if (!values['skip-cold']) {
+      const cold = await clientColdStart(sim);
+      console.log(
+        `  cold start (fresh node: import + connect = ready): import ${fmtSummary(cold.importMs)}; connect ${fmtSummary(cold.connectMs)}; process start → ready median ${cold.readyMs.median.toFixed(0)} ms`,
+      );
+    }
+    console.log(`  clones left in the simulator: ${sim.clones().length}`);
+  } finally {
+    await sim.stop();
   }
 }
 
-console.log('\nissue 2 — the vSphere client alone against the simulator:');
-const sim = await startSimulator({ timeScale: singleScale });
-try {
-  const one = await clientClone(sim, singleScale);
-  console.log(
-    `  full single-clone workflow: ${one.roundTrips} SOAP round trips, ${one.ms} ms wall at time scale ${singleScale} (IP ${one.ip ?? 'none'})`,
-  );
-  for (const s of one.steps)
-    console.log(
-      `    ${s.step.padEnd(58)} ${String(s.roundTrips).padStart(3)} trips ${String(s.ms).padStart(6)} ms`,
-    );
-  if (!values['skip-cold']) {
-    const cold = await clientColdStart(sim);
-    console.log(
-      `  cold start (fresh node: import + connect = ready): import ${fmtSummary(cold.importMs)}; connect ${fmtSummary(cold.connectMs)}; process start → ready median ${cold.readyMs.median.toFixed(0)} ms`,
-    );
-  }
-  console.log(`  clones left in the simulator: ${sim.clones().length}`);
-} finally {
-  await sim.stop();
+figures.loadAverageAtEnd = loadavg().map((x) => Number(x.toFixed(2)));
+if (values.json) {
+  writeFileSync(values.json, `${JSON.stringify(figures, null, 2)}\n`);
+  console.log(`\nfigures written to ${values.json}`);
 }

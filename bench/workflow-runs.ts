@@ -3,8 +3,8 @@
 
 import { runLocalWorkflow } from '../local/runner/run.js';
 import { startSimulator } from '../local/simulator/index.js';
-import { type CriticalPath, criticalPath } from './critical-path.js';
-import { ipLags } from './ip-lag.js';
+import { type CriticalPath, criticalPath, idealTimeToReadyMs } from './critical-path.js';
+import { ipsSeen } from './ip-lag.js';
 import { type Summary, summarize } from './stats.js';
 
 export interface WorkflowFigures {
@@ -21,6 +21,11 @@ export interface WorkflowFigures {
   soapPerClone: number;
   topMethods: [string, number][];
   ipLagMs: Summary;
+  /** per clone: (its InstantClone state entered → first state output with its IP) ÷ the model's ideal */
+  timeToReadyRatio: Summary;
+  /** Lambda invocations (Task states entered, retries included) per Login: sessions reused while warm */
+  invocations: number;
+  logins: number;
   leftOver: number;
 }
 
@@ -48,6 +53,7 @@ export async function benchWorkflow(
     const stats = sim.stats();
     const soapCalls = Object.values(stats.calls).reduce((a, b) => a + b, 0);
     const critical = criticalPath(clones, maxConcurrency, teardownConcurrency);
+    const seen = ipsSeen(stats.leases, result.events);
     return {
       clones,
       maxConcurrency,
@@ -60,7 +66,16 @@ export async function benchWorkflow(
       soapCalls,
       soapPerClone: soapCalls / clones,
       topMethods: Object.entries(stats.calls).sort((a, b) => b[1] - a[1]),
-      ipLagMs: summarize(ipLags(stats.leases, result.events)),
+      ipLagMs: summarize(seen.map((x) => x.seenAt - x.leaseAt)),
+      timeToReadyRatio: summarize(
+        seen
+          .filter((x) => x.requestedAt !== undefined)
+          .map((x) => (x.seenAt - (x.requestedAt ?? 0)) / (idealTimeToReadyMs() * timeScale)),
+      ),
+      invocations: result.events.filter(
+        (e) => (e.type === 'StateEntered' && e.state?.type === 'Task') || e.type === 'StateRetried',
+      ).length,
+      logins: stats.calls.Login ?? 0,
       leftOver: sim.clones().length,
     };
   } finally {

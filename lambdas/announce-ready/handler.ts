@@ -1,7 +1,7 @@
 // AnnounceReady: invoked by the Ready state (lambda:invoke.waitForTaskToken). Puts "Instant Clones Ready" on the
 // bus, without the task token (ADR 0004): whoever may end the lease reads the token from the execution history
 // under IAM. Only the first Ready of a run announces; an extension is visible in the history (its lease).
-import { z } from 'zod';
+import * as z from 'zod';
 import { DETAIL_TYPES, EVENT_SOURCE, readyDetail } from '../workflow/events.js';
 import { leaseState } from '../workflow/lease.js';
 import { logger } from '../workflow/powertools.js';

@@ -2,7 +2,7 @@
 // MinReadyNotMet (→ teardown of everything) when fewer than minReady clones are ready. When no clone is ready and
 // all failed for one reason, the run fails with that reason's name instead: a console user whose single clone
 // hit InvalidGuestLogin should read GuestLoginFailed, not a count.
-import { z } from 'zod';
+import * as z from 'zod';
 import { ERROR_CLASSES, MinReadyNotMetError, type WorkflowErrorName } from '../workflow/errors.js';
 import { runState } from '../workflow/states.js';
 import { normalizeRecord, phaseStats } from '../workflow/summary.js';

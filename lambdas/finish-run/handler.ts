@@ -1,7 +1,7 @@
 // FinishRun: every path ends here (after TeardownFleet when clones may exist). Decides the outcome — the
 // original error wins; a clean run with a failed teardown fails with TeardownFailed — builds the summary for
 // the Released / Run Failed event and the execution output, and emits the failure metrics.
-import { z } from 'zod';
+import * as z from 'zod';
 import { recordCloneFailure } from '../workflow/powertools.js';
 import { normalizeRecord, phaseStats, shortError } from '../workflow/summary.js';
 import { workflowHandler } from '../workflow/workflow-handler.js';

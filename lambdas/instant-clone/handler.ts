@@ -1,7 +1,7 @@
 // InstantClone: one clone from its frozen source, NIC disconnected (migrateConnect: disconnect,
 // startConnected: true) and the run marker, lease and optional static IP in guestinfo, all atomically in the
 // spec. Idempotent: a retried or duplicated call finds this run's clone by name + marker and reuses it.
-import { z } from 'zod';
+import * as z from 'zod';
 import { instantCloneTask, type MoRef, pollTask } from '../vsphere/index.js';
 import { cloneFolder, cloneNic, findRunClone } from '../workflow/clone-ops.js';
 import { isTaskError } from '../workflow/clone-tasks.js';

@@ -1,14 +1,31 @@
 // ReconnectNic: connects the clone's NIC (it was cloned disconnected so two clones never share the source's
-// network identity), after which the guest script can pick up its new MAC and lease.
-import { reconfigVmTask } from '../vsphere/index.js';
-import { NicReconnectFailedError } from '../workflow/errors.js';
+// network identity), after which the guest script can pick up its new MAC and lease. The NIC comes from the
+// state (the source's device as VerifySourceFrozen read it, the clone's key as InstantClone read it): no second
+// read of the device list. Connecting a NIC that is connected already (a retry) changes nothing.
+//
+// The reconfigure task and the clone's guest.guestOperationsReady are watched in one filter: the guest refresh
+// cannot start before Tools is up (the post-clone blackout outlasts the reconfigure), so waiting here for a
+// few seconds more costs no time on the critical path and spares RefreshGuestNetwork a refused start and a
+// filter of its own. Tools that stay down past GUEST_OPS_GRACE_MS are left to RefreshGuestNetwork's retries.
+import {
+  clock,
+  reconfigVmTask,
+  TASK_PATHS,
+  taskEnded,
+  taskOutcome,
+  type VirtualEthernetCard,
+  waitForAll,
+} from '../vsphere/index.js';
 import { toWorkflowError } from '../workflow/faults.js';
 import { recordPhase } from '../workflow/powertools.js';
 import { perCloneInput } from '../workflow/states.js';
 import { startPhase } from '../workflow/timing.js';
-import { finishTask, firstNic, nicEdit, propsOf, truthy } from '../workflow/vsphere-ops.js';
+import { nicEdit, truthy } from '../workflow/vsphere-ops.js';
 import { workflowHandler } from '../workflow/workflow-handler.js';
 import { HANDLER_NEEDS } from './needs.js';
+
+const GUEST_OPS_GRACE_MS = 10_000;
+const READY = 'guest.guestOperationsReady';
 
 export const handler = workflowHandler(
   { input: perCloneInput, needs: HANDLER_NEEDS },
@@ -16,16 +33,29 @@ export const handler = workflowHandler(
     const end = startPhase();
     const c = await vcenter();
     try {
-      const props = await propsOf(c, created.moref, ['config.hardware.device']);
-      const nic = firstNic(props['config.hardware.device']);
-      if (!nic) throw new NicReconnectFailedError(`clone ${clone.name} has no Ethernet adapter`);
-      if (!truthy(nic.connectable?.connected)) {
-        const device = nicEdit(nic, { startConnected: true, allowGuestControl: true, connected: true });
-        const task = await reconfigVmTask(c, created.moref, {
-          deviceChange: [{ operation: 'edit', device }],
-        });
-        await finishTask(c, task, remainingMs(), 120_000);
-      }
+      const nic = { ...(clone.sourceVm.nic as VirtualEthernetCard), key: created.nicKey };
+      const device = nicEdit(
+        nic,
+        { startConnected: true, allowGuestControl: true, connected: true },
+        clone.sourceVm.networkBacking as never,
+      );
+      const task = await reconfigVmTask(c, created.moref, { deviceChange: [{ operation: 'edit', device }] });
+      let endedAt: number | undefined;
+      const values = await waitForAll(
+        c,
+        [
+          { obj: task, paths: TASK_PATHS },
+          { obj: created.moref, paths: [READY] },
+        ],
+        (v) => {
+          if (!taskEnded(v[task.value])) return false;
+          endedAt ??= clock.now();
+          if (v[task.value]?.['info.state'] === 'error') return true;
+          return truthy(v[created.moref.value]?.[READY]) || clock.now() - endedAt >= GUEST_OPS_GRACE_MS;
+        },
+        { timeoutMs: Math.max(1_000, Math.min(120_000, remainingMs())), maxWaitSeconds: 5 },
+      );
+      taskOutcome(values[task.value] ?? {}, task);
       const timing = end();
       recordPhase('reconnectPhaseMs', timing);
       return { timing };

@@ -46,7 +46,7 @@ export const handler = workflowHandler(
     const thumbprint = config.vcenter.insecure ? unpinned() : hostThumbprintOf(c, created.moref);
     try {
       const limitMs = Math.min(config.defaults.guestScriptTimeoutSeconds * 1000, remainingMs());
-      const exitCode = await runInGuest(c, created.moref, auth, program, limitMs);
+      const exitCode = await runInGuest(c, created.moref, auth, program, limitMs, `refresh:${clone.source}`);
       if (exitCode === EXIT_NO_INTERFACE_WITH_MAC && clone.os === 'linux') {
         throw new GuestScriptFailedError(
           `network refresh in ${clone.name} (linux) exited with ${exitCode}: no interface has the clone's MAC ${created.mac}; does the source use vmxnet3?`,

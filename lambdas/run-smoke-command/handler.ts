@@ -17,7 +17,14 @@ export const handler = workflowHandler(
     const c = await vcenter();
     try {
       const program = smokeProgram(clone.os, run.smokeCommand ?? 'exit 0');
-      const exitCode = await runInGuest(c, created.moref, auth, program, remainingMs());
+      const exitCode = await runInGuest(
+        c,
+        created.moref,
+        auth,
+        program,
+        remainingMs(),
+        `smoke:${clone.source}`,
+      );
       if (exitCode !== 0)
         throw new SmokeCommandFailedError(`smoke command in ${clone.name} exited with ${exitCode}`);
       return { exitCode, timing: end() };

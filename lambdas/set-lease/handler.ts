@@ -1,7 +1,7 @@
 // SetLease: the lease before each Ready wait (ADR 0004 §2). The first time it starts the lease; after an
 // "extend" it lengthens it and rewrites every ready clone's lease marker (instantclone.leaseExpires), so the Reaper, which
 // trusts that marker when an execution is gone, does not remove clones a pipeline is still using.
-import { z } from 'zod';
+import * as z from 'zod';
 import { reconfigVmTask } from '../vsphere/index.js';
 import { faultNameOf, toWorkflowError } from '../workflow/faults.js';
 import { extendLease, type Lease, leaseAction, leaseState, startLease } from '../workflow/lease.js';

@@ -4,7 +4,7 @@
 // at once rather than when the Reaper finds their lease expired. Failures are logged and reported in the
 // result; EventBridge's retries and DLQ cover a failed invocation.
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { resolveCloneScope } from '../reaper/scope.js';
 import { VsphereClient } from '../vsphere/index.js';
 import { loadConfig } from '../workflow/config.js';

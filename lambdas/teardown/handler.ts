@@ -2,7 +2,7 @@
 // fresh search by name + run marker. With no moref (the clone's wait failed, or the call crashed) it lets the
 // source's running InstantClone tasks end, then searches. Never destroys a VM without this run's marker. Also
 // shortens the error of a failed clone.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { MoRef } from '../vsphere/index.js';
 import { cloneFolder, findRunClone } from '../workflow/clone-ops.js';
 import { settleInstantCloneTasks } from '../workflow/clone-tasks.js';

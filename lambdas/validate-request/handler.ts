@@ -1,7 +1,7 @@
 // ValidateRequest: checks the request against the schema and the configuration and expands it into the run
 // parameters and one plan item per clone. Talks to nobody; a bad request, or one outside the requester's
 // policy (request-policy.ts), fails here with InvalidRequest.
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidRequestError } from '../workflow/errors.js';
 import { clonesThatFit, estimateLargestState, STATE_PAYLOAD_LIMIT } from '../workflow/payload-budget.js';
 import { type PlanItem, planRun, type Run } from '../workflow/plan.js';

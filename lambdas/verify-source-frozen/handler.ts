@@ -1,6 +1,6 @@
 // VerifySourceFrozen: logs in, finds every source VM the plan uses, checks versions and the frozen state, and
 // attaches the source's facts (host, guest family, first NIC, current IP) to each clone of the plan.
-import { z } from 'zod';
+import * as z from 'zod';
 import { type MoRef, type NicBacking, retrieveProperties } from '../vsphere/index.js';
 import { SourceNotFoundError } from '../workflow/errors.js';
 import { toWorkflowError } from '../workflow/faults.js';

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { Client, WSDL } from 'soap';
+// Deep imports: the package root also loads WS-Security (xml-crypto, xpath) and the server, which we never use.
+import { Client } from 'soap/lib/client.js';
+import { WSDL } from 'soap/lib/wsdl/index.js';
 import { ATTRS } from './soap-values.js';
 
 /** Bundled, hand-trimmed, flattened vim25 WSDL (see wsdl/README.md). */

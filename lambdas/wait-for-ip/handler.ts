@@ -3,7 +3,7 @@
 // Tools, no fixed sleeps) until an IPv4 on the clone's own MAC appears that is not link-local and not the
 // source's. Static: guest.net must show the static address on the clone's MAC and no other (IpMismatch
 // otherwise), even when the script's report agreed. The deadline lies inside this one invocation (IpTimeout).
-import { z } from 'zod';
+import * as z from 'zod';
 import { waitForProperty } from '../vsphere/index.js';
 import { IpMismatchError, IpTimeoutError } from '../workflow/errors.js';
 import { toWorkflowError } from '../workflow/faults.js';

@@ -1,7 +1,7 @@
 // WORKFLOW_CONFIG (ADR 0001): one JSON document in one env var, set by the CDK stack on AWS and by the local
 // runner before it imports the handlers. Parsed once per container; a bad document fails with InvalidConfig
 // naming the field.
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidConfigError } from './errors.js';
 import { requestPoliciesSchema } from './request-policy.js';
 

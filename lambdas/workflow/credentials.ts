@@ -5,7 +5,7 @@
 // hook is all middy 7 needs.
 import type { MiddlewareObj } from '@middy/core';
 import secretsManager from '@middy/secrets-manager';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { WorkflowConfig } from './config.js';
 import { InvalidConfigError } from './errors.js';
 import type { HandlerNeeds } from './handler-needs.js';

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
+import * as z from 'zod';
 import { EVENT_SOURCE, EVENTS, schemaFileName } from './events.js';
 
 export const EVENTS_SCHEMA_DIR = fileURLToPath(new URL('../../docs/events/', import.meta.url));

@@ -5,7 +5,7 @@
 // Emitted details are strict objects: a field the ASL or a handler adds without documenting it here fails the
 // tests. Inbound details are parsed as their consumer parses them (the request strictly, by ValidateRequest; the
 // release loosely, by the release handler, which ignores what it does not read).
-import { z } from 'zod';
+import * as z from 'zod';
 import { DETAIL_TYPES, EVENT_SOURCE } from '../../cdk/metric-names.js';
 import type { ReapedVm, ReapReport } from '../reaper/reap.js';
 import { EXAMPLE_REQUESTS, requestSchema } from './request.js';

@@ -159,8 +159,9 @@ function linuxRefresh(o: RefreshOptions): GuestProgram {
     );
   } else lines.push(...(o.staticIp ? linuxStatic(o.staticIp) : linuxDhcp()));
   lines.push(
-    // Wait (bounded) for an address so the report below has one; the Lambda falls back to guest.net anyway.
-    'i=0; while [ "$i" -lt 60 ]; do ip -4 -o addr show dev "$NIC" scope global | grep -q inet && break; i=$((i+1)); sleep 1; done',
+    // Wait (bounded, 60 s) for an address so the report below has one; the Lambda falls back to guest.net anyway.
+    // Looks ten times a second: each gap between looks is lag before the workflow can see the lease.
+    'i=0; while [ "$i" -lt 600 ]; do ip -4 -o addr show dev "$NIC" scope global | grep -q inet && break; i=$((i+1)); sleep 0.1; done',
     'vmware-toolbox-cmd info update network >/dev/null 2>&1 || true',
     'ip -4 -o addr show dev "$NIC" scope global > "$OUT"',
     'exit 0',

@@ -1,7 +1,7 @@
 // Lease arithmetic (ADR 0004 §2). The lease starts at the first Ready; an extension adds minutes to whatever is
 // left (or to now, if the lease already ran out while the extension travelled), never past maxLeaseMinutes
 // after that first Ready. `seconds` is the Ready state's timeout (TimeoutSecondsPath).
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const leaseState = z.object({
   startedAt: z.string(),

@@ -2,7 +2,7 @@
 // carries the resolved Parameters, task token included, so whoever may read the history (the release function,
 // a pipeline role granted states:GetExecutionHistory) can end or extend the lease; the token is never published.
 import { GetExecutionHistoryCommand, type HistoryEvent, type SFNClient } from '@aws-sdk/client-sfn';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export interface ReadyClone {
   name: string;

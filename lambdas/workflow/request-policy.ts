@@ -2,7 +2,7 @@
 // .requestPolicies), selected by requester id pattern and/or the principal that started the run. ValidateRequest
 // applies the selected policy after the schema checks, so a request outside it fails with InvalidRequest before
 // anything is created. The same schema is used by the CDK config (cdk/config.ts) and the local runner.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { WorkflowConfig } from './config.js';
 import { InvalidRequestError } from './errors.js';
 import type { CloneRequest } from './request.js';

@@ -3,7 +3,7 @@
 // request-schema.test.ts fails when the file is stale.
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
+import * as z from 'zod';
 import { EXAMPLE_REQUESTS, requestSchema } from './request.js';
 
 export const REQUEST_SCHEMA_PATH = fileURLToPath(new URL('../../docs/request.schema.json', import.meta.url));

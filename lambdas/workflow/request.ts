@@ -1,6 +1,6 @@
 // The execution input (also the `detail` of an `Instant Clones Requested` event). Documented as JSON Schema
 // in docs/request.schema.json (generated from this file by request-schema.ts).
-import { z } from 'zod';
+import * as z from 'zod';
 import { cloneFolderPaths, normalizePath } from './clone-folders.js';
 import type { WorkflowConfig } from './config.js';
 import { InvalidRequestError } from './errors.js';

@@ -1,6 +1,6 @@
 // Zod schemas of what the ASL hands each handler (the state machine's data flow). Objects are loose: a handler
 // reads what it needs and ignores the rest, so adding a field upstream never breaks a downstream state.
-import { z } from 'zod';
+import * as z from 'zod';
 
 const moRef = z.object({ type: z.string(), value: z.string() });
 const timing = z.object({ startedAt: z.string(), endedAt: z.string(), ms: z.number() });

@@ -1,7 +1,7 @@
 // Checks on a request's staticIps beyond their syntax: each clone gets an address a host can hold on the
 // gateway's subnet, and no two clones get the same one. Used by the request schema (request.ts), so a bad
 // address fails ValidateRequest with InvalidRequest naming the field.
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 const toInt = (ip: string) => ip.split('.').reduce((n, o) => n * 256 + Number(o), 0);
 const maskOf = (prefix: number) => (prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0);

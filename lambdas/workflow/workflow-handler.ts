@@ -2,7 +2,7 @@
 // from the context, the state input parsed with zod, and failures logged by name without their causes.
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { VsphereClient } from '../vsphere/index.js';
 import { loadConfig, type WorkflowConfig } from './config.js';
 import {

@@ -8,6 +8,7 @@ import {
   StateMachine,
   type StateMachineDefinition,
 } from 'aws-local-stepfunctions';
+import { clock } from '../../lambdas/vsphere/clock.js';
 import { parseConfig } from '../../lambdas/workflow/config.js';
 import {
   DEFAULT_ASL_PATH,
@@ -84,6 +85,7 @@ export async function runLocalWorkflow(options: RunLocalWorkflowOptions): Promis
   }
   process.env.WORKFLOW_CONFIG = JSON.stringify(setup.config);
   process.env.LOCAL_CREDENTIALS = '1';
+  clock.setScale(timeScale);
 
   const { definition, machine } = localMachine(options.aslPath);
   const tasks = taskStates(definition as unknown as Record<string, unknown>);
