@@ -2,6 +2,8 @@
 // deadline, then the invariants against the simulator's inventory and the run's own report. A run that does
 // not end by its deadline is aborted and its clones torn down by run marker before the simulator stops.
 
+import { parseConfig } from '../../lambdas/workflow/config.js';
+import { buildLocalSetup } from '../runner/config.js';
 import type {
   ExecutionStatus,
   JsonValue,
@@ -38,6 +40,11 @@ export interface RunOutcome {
   cause?: string;
   wallMs: number;
   violations: Violation[];
+  /**
+   * what the runner's run-scoped teardown (TeardownRun, as on AWS for a stopped/aborted/timed-out execution)
+   * destroyed and failed to destroy, when the execution ended without its own teardown
+   */
+  runTeardown?: { destroyed: string[]; failed: { name: string; error: string }[] };
   /** clones in the simulator after the run settled (before any cleanup by the soak) */
   clonesLeft: string[];
   /** clones still there after the soak tore down what the run left (should be none) */
@@ -99,7 +106,9 @@ async function drive(
       if (state === 'Ready' && e.event.type === 'StateExited') track(state, -1);
     }
     if (e.kind !== 'putEvents' || e.event.state !== 'Ready') return;
-    const detail = (e.event.entries[0] as { Detail?: { clones?: JsonValue } } | undefined)?.Detail;
+    // The Ready event's Detail is the JSON string PutEvents carries.
+    const raw = (e.event.entries[0] as { Detail?: string } | undefined)?.Detail;
+    const detail = typeof raw === 'string' ? (JSON.parse(raw) as { clones?: JsonValue }) : undefined;
     checkHandOut((detail?.clones ?? []) as never, 'the Ready event');
     for (const f of scenario.faults) if (f.trigger.at === 'hold') fire(f);
     if (scenario.lease === 'released')
@@ -166,14 +175,14 @@ async function drive(
     violations.push(...checkLeaks(report, scenario.faults));
     violations.push(...checkErrorNames(result, report));
   }
-  // Whatever is left (a hung run's fleet, reported leaks) is torn down by run marker, as the Ctrl-C path and
-  // the reaper would, with the faults lifted: the check that this works is part of the run.
+  // Whatever is left (a hung run's fleet the runner's own TeardownRun did not reach, reported leaks) is torn
+  // down by run marker, as the Ctrl-C path and the reaper would, with the faults lifted: the check that this works is part of the run.
   let clonesAfterCleanup: string[] = [];
   if (clonesLeft.length > 0) {
     sim.clearFaults();
     sim.setDhcp('up');
-    const target = { url: sim.url, username: sim.username, password: sim.password, insecure: true };
-    await tearDownRun(target, name).catch(() => undefined);
+    const setup = buildLocalSetup({ simulator: sim });
+    await tearDownRun(setup.target, parseConfig(JSON.stringify(setup.config)), name).catch(() => undefined);
     clonesAfterCleanup = sim.clones().map((c) => c.name);
   }
   return {
@@ -181,6 +190,7 @@ async function drive(
     status: hung ? 'HUNG' : crash ? 'CRASHED' : (result?.status ?? 'CRASHED'),
     ...(result?.error ? { error: result.error } : {}),
     ...(result?.cause ? { cause: result.cause.slice(0, 300) } : {}),
+    ...(result?.teardown ? { runTeardown: result.teardown } : {}),
     wallMs: Date.now() - started,
     violations,
     clonesLeft,
