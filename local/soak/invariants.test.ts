@@ -140,10 +140,11 @@ describe('soak invariants', () => {
           requesterId: 'soak/hang',
           namePrefix: 'soak',
           sources: [{ source: 'linux', count: 1 }],
-          leaseMinutes: 1,
+          // 60 minutes (36 real seconds at this time scale) outlast the 20 s deadline
+          leaseMinutes: 60,
         },
         lease: 'released',
-        // held far past the deadline
+        // held far past the deadline and the lease
         holdMs: 1e9,
         faults: [],
         simulatorOptions: {},
@@ -158,5 +159,28 @@ describe('soak invariants', () => {
     expect(outcome.runTeardown?.failed).toEqual([]);
     expect(outcome.clonesLeft).toEqual([]);
     expect(outcome.clonesAfterCleanup).toEqual([]);
+  }, 120_000);
+
+  it('an extended lease is extended once (a second wait of Ready) and then released, leaving nothing', async () => {
+    const outcome = await runScenario(
+      {
+        ...planScenario(1),
+        request: {
+          requesterId: 'soak/extend',
+          namePrefix: 'soak',
+          sources: [{ source: 'linux', count: 1 }],
+          leaseMinutes: 1,
+        },
+        lease: 'extended',
+        holdMs: 2000,
+        faults: [],
+        simulatorOptions: {},
+      },
+      { timeScale: 0.01, deadlineMs: 60_000 },
+    );
+    expect(outcome.status).toBe('SUCCEEDED');
+    expect(outcome.lease).toEqual({ extended: 1, released: 1 });
+    expect(outcome.violations).toEqual([]);
+    expect(outcome.clonesLeft).toEqual([]);
   }, 120_000);
 });

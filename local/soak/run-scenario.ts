@@ -12,6 +12,7 @@ import type {
   TaskHook,
 } from '../runner/index.js';
 import { runLocalWorkflow } from '../runner/index.js';
+import { TaskTokens } from '../runner/task-tokens.js';
 import { tearDownRun } from '../runner/tear-down-run.js';
 import { type RunningSimulator, startSimulator } from '../simulator/index.js';
 import { FAULT_KIND_BY_NAME, type PlannedFault } from './fault-kinds.js';
@@ -45,6 +46,8 @@ export interface RunOutcome {
    * destroyed and failed to destroy, when the execution ended without its own teardown
    */
   runTeardown?: { destroyed: string[]; failed: { name: string; error: string }[] };
+  /** how the lease went: waits of Ready answered with an extension, and with a release */
+  lease: { extended: number; released: number };
   /** clones in the simulator after the run settled (before any cleanup by the soak) */
   clonesLeft: string[];
   /** clones still there after the soak tore down what the run left (should be none) */
@@ -88,17 +91,37 @@ async function drive(
     violations.push(...checkReadyIps(fresh, sim.inventory(), when));
   };
 
-  let releaseLease: () => void = () => undefined;
-  const leaseReleased = new Promise<void>((resolve) => {
-    releaseLease = resolve;
-  });
+  // The pipeline's side of the lease (ADR 0004): each wait of Ready gets its own token, answered after the
+  // hold with SendTaskSuccess: an extension while the scenario still has some, then the release.
+  const tokens = new TaskTokens();
+  let extensionsLeft = scenario.lease === 'extended' ? 1 : 0;
+  const holdTimers: NodeJS.Timeout[] = [];
+  const leaseAnswers = { extended: 0, released: 0 };
+  const answerAfterHold = (token: string): void => {
+    const answer = (): void => {
+      if (!tokens.has(token)) return;
+      const output: JsonValue =
+        extensionsLeft > 0
+          ? { action: 'extend', leaseMinutes: 1 }
+          : { action: 'release', releasedBy: 'soak' };
+      tokens.succeed(token, output);
+      if (extensionsLeft > 0) {
+        extensionsLeft--;
+        leaseAnswers.extended++;
+      } else leaseAnswers.released++;
+    };
+    holdTimers.push(setTimeout(answer, scenario.holdMs * settings.timeScale));
+  };
   // Lambda calls under way (a hang's culprit): +1 before a call, -1 after it or when its state fails.
   const inFlight = new Map<string, number>();
   const track = (state: string, delta: number): void => {
     inFlight.set(state, Math.max(0, (inFlight.get(state) ?? 0) + delta));
   };
-  let holdTimer: NodeJS.Timeout | undefined;
   const onEvent = (e: RunnerEvent): void => {
+    if (e.kind === 'task' && e.state === 'Ready' && e.phase === 'scheduled' && scenario.lease !== 'expired') {
+      const token = (e.parameters as { Payload?: { taskToken?: string } } | null)?.Payload?.taskToken;
+      if (token) answerAfterHold(token);
+    }
     if (e.kind === 'execution' && e.event.state) {
       const state = e.event.state.name;
       if (e.event.type === 'StateFailed') track(state, -1);
@@ -111,8 +134,6 @@ async function drive(
     const detail = typeof raw === 'string' ? (JSON.parse(raw) as { clones?: JsonValue }) : undefined;
     checkHandOut((detail?.clones ?? []) as never, 'the Ready event');
     for (const f of scenario.faults) if (f.trigger.at === 'hold') fire(f);
-    if (scenario.lease === 'released')
-      holdTimer = setTimeout(releaseLease, scenario.holdMs * settings.timeScale);
   };
   const taskHook: TaskHook = ({ state, phase, payload }) => {
     track(state, phase === 'before' ? 1 : -1);
@@ -141,7 +162,7 @@ async function drive(
       simulator: sim,
       timeScale: settings.timeScale,
       name,
-      release: scenario.lease === 'expired' ? 'never' : leaseReleased.then(() => undefined),
+      release: scenario.lease === 'expired' ? 'never' : { tokens },
       onEvent,
       taskHook,
       signal: abort.signal,
@@ -157,7 +178,7 @@ async function drive(
     crash = error;
   } finally {
     clearTimeout(deadline);
-    clearTimeout(holdTimer);
+    for (const t of holdTimers) clearTimeout(t);
   }
 
   await sleep(SETTLE_SIMULATED_MS * settings.timeScale);
@@ -193,6 +214,7 @@ async function drive(
     ...(result?.teardown ? { runTeardown: result.teardown } : {}),
     wallMs: Date.now() - started,
     violations,
+    lease: leaseAnswers,
     clonesLeft,
     clonesAfterCleanup,
   };
