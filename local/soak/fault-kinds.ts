@@ -2,7 +2,13 @@
 // run's random source and fires at its trigger: before the run starts, before the first invocation of a
 // Task state, or while the lease is held. A new simulator fault (e.g. idle session expiry) is one entry here;
 // an entry with `simulatorOptions` only is applied when the simulator starts.
-import type { DhcpMode, FaultRule, RunningSimulator, SimulatorOptions } from '../simulator/index.js';
+import type {
+  DhcpMode,
+  FaultRule,
+  GuestProfileName,
+  RunningSimulator,
+  SimulatorOptions,
+} from '../simulator/index.js';
 import type { Random } from './random.js';
 
 export type Trigger =
@@ -39,7 +45,8 @@ export interface FaultKind {
 export const INJECTABLE: Record<string, readonly string[]> = {
   Login: ['InvalidLogin', 'HostCommunication'],
   RetrievePropertiesEx: ['HostCommunication', 'RequestCanceled', 'NotAuthenticated', 'SystemError'],
-  WaitForUpdatesEx: ['HostCommunication', 'RequestCanceled', 'NotAuthenticated'],
+  // A failed wait leaves the task it watched running on in vCenter (the client must not take it for the task's end).
+  WaitForUpdatesEx: ['HostCommunication', 'RequestCanceled', 'NotAuthenticated', 'SystemError'],
   CreateFilter: ['HostCommunication', 'SystemError'],
   FindByInventoryPath: ['HostCommunication', 'RequestCanceled'],
   StartProgramInGuest: [
@@ -99,6 +106,13 @@ function injectKind(method: string, faults: readonly string[]): FaultKind {
   };
 }
 
+const LINUX_PROFILES: readonly GuestProfileName[] = [
+  'ubuntu-networkd',
+  'rhel-networkmanager',
+  'debian-ifupdown',
+  'ubuntu-docker-ci',
+];
+
 export const FAULT_KINDS: readonly FaultKind[] = [
   ...Object.entries(INJECTABLE).map(([method, faults]) => injectKind(method, faults)),
   {
@@ -120,6 +134,21 @@ export const FAULT_KINDS: readonly FaultKind[] = [
     when: ['start', 'runtime'],
     plan: () => ({ dhcp: 'linkLocal' }),
     fire: (sim) => sim.setDhcp('linkLocal'),
+  },
+  {
+    // vCenter drops a session idle longer than its timeout (default 30 min): a client that keeps its session
+    // between calls (a warm Lambda) must notice and log in again. Timeouts from 5 to 120 s, simulated.
+    name: 'sessionIdleTimeout',
+    when: ['start'],
+    plan: (random) => ({ simulatorOptions: { sessionIdleTimeoutMs: random.int(5, 120) * 1000 } }),
+  },
+  {
+    // The Linux source's guest OS (network manager, DHCP tools, Docker bridges): clones inherit it.
+    name: 'guestProfile',
+    when: ['start'],
+    plan: (random) => ({
+      simulatorOptions: { guestProfiles: { linux: random.pick(LINUX_PROFILES) } },
+    }),
   },
   {
     // VMware Tools in a fresh clone answers late: guest operations are unavailable for a window.

@@ -35,6 +35,8 @@ const vm = (name: string, ip?: string, powerState = 'poweredOn'): SimVm => ({
   isClone: true,
   extraConfig: {},
   mac: '00:50:56:00:00:01',
+  ips: ip ? [ip] : [],
+  hostName: name,
   ...(ip ? { ip } : {}),
 });
 
@@ -129,7 +131,7 @@ describe('soak invariants', () => {
     ).toEqual(['TypeError at FinishRun', 'States.Timeout at InstantClone']);
   });
 
-  it('a run that does not end by its deadline is reported hung and its clones are torn down', async () => {
+  it('a run that does not end by its deadline is reported hung and its clones are torn down by run marker', async () => {
     const base = planScenario(1);
     const outcome = await runScenario(
       {
@@ -138,10 +140,11 @@ describe('soak invariants', () => {
           requesterId: 'soak/hang',
           namePrefix: 'soak',
           sources: [{ source: 'linux', count: 1 }],
-          leaseMinutes: 1,
+          // 60 minutes (36 real seconds at this time scale) outlast the 20 s deadline
+          leaseMinutes: 60,
         },
         lease: 'released',
-        // held far past the deadline
+        // held far past the deadline and the lease
         holdMs: 1e9,
         faults: [],
         simulatorOptions: {},
@@ -151,7 +154,33 @@ describe('soak invariants', () => {
     expect(outcome.status).toBe('HUNG');
     expect(outcome.violations.map((v) => v.invariant)).toEqual(['runEnds']);
     expect(outcome.violations[0]?.detail).toContain('under way: Ready ×1');
-    expect(outcome.clonesLeft).toHaveLength(1);
+    // The aborted execution's clone is torn down by run marker (the runner's TeardownRun), before the soak looks.
+    expect(outcome.runTeardown?.destroyed).toHaveLength(1);
+    expect(outcome.runTeardown?.failed).toEqual([]);
+    expect(outcome.clonesLeft).toEqual([]);
     expect(outcome.clonesAfterCleanup).toEqual([]);
+  }, 120_000);
+
+  it('an extended lease is extended once (a second wait of Ready) and then released, leaving nothing', async () => {
+    const outcome = await runScenario(
+      {
+        ...planScenario(1),
+        request: {
+          requesterId: 'soak/extend',
+          namePrefix: 'soak',
+          sources: [{ source: 'linux', count: 1 }],
+          leaseMinutes: 1,
+        },
+        lease: 'extended',
+        holdMs: 2000,
+        faults: [],
+        simulatorOptions: {},
+      },
+      { timeScale: 0.01, deadlineMs: 60_000 },
+    );
+    expect(outcome.status).toBe('SUCCEEDED');
+    expect(outcome.lease).toEqual({ extended: 1, released: 1 });
+    expect(outcome.violations).toEqual([]);
+    expect(outcome.clonesLeft).toEqual([]);
   }, 120_000);
 });

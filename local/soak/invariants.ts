@@ -147,12 +147,13 @@ export function checkReadyIps(
   const out: Violation[] = [];
   for (const clone of handedOut) {
     const vm = inventory.find((v) => v.name === clone.name);
-    if (vm && vm.powerState === 'poweredOn' && vm.ip !== undefined && vm.ip === clone.ip) continue;
+    // A static address and a DHCP lease can sit side by side on the vNIC: held means on the guest's NIC.
+    if (vm && vm.powerState === 'poweredOn' && clone.ip !== null && vm.ips.includes(clone.ip)) continue;
     const held = !vm
       ? 'the VM does not exist'
       : vm.powerState !== 'poweredOn'
         ? vm.powerState
-        : (vm.ip ?? 'none');
+        : vm.ips.join(', ') || 'none';
     out.push({
       invariant: 'readyIpHeld',
       detail: `${clone.name}: ${when} hands out ${clone.ip ?? 'no IP'}, the guest holds ${held}`,

@@ -2,6 +2,8 @@
 // deadline, then the invariants against the simulator's inventory and the run's own report. A run that does
 // not end by its deadline is aborted and its clones torn down by run marker before the simulator stops.
 
+import { parseConfig } from '../../lambdas/workflow/config.js';
+import { buildLocalSetup } from '../runner/config.js';
 import type {
   ExecutionStatus,
   JsonValue,
@@ -10,6 +12,7 @@ import type {
   TaskHook,
 } from '../runner/index.js';
 import { runLocalWorkflow } from '../runner/index.js';
+import { TaskTokens } from '../runner/task-tokens.js';
 import { tearDownRun } from '../runner/tear-down-run.js';
 import { type RunningSimulator, startSimulator } from '../simulator/index.js';
 import { FAULT_KIND_BY_NAME, type PlannedFault } from './fault-kinds.js';
@@ -38,6 +41,13 @@ export interface RunOutcome {
   cause?: string;
   wallMs: number;
   violations: Violation[];
+  /**
+   * what the runner's run-scoped teardown (TeardownRun, as on AWS for a stopped/aborted/timed-out execution)
+   * destroyed and failed to destroy, when the execution ended without its own teardown
+   */
+  runTeardown?: { destroyed: string[]; failed: { name: string; error: string }[] };
+  /** how the lease went: waits of Ready answered with an extension, and with a release */
+  lease: { extended: number; released: number };
   /** clones in the simulator after the run settled (before any cleanup by the soak) */
   clonesLeft: string[];
   /** clones still there after the soak tore down what the run left (should be none) */
@@ -81,17 +91,37 @@ async function drive(
     violations.push(...checkReadyIps(fresh, sim.inventory(), when));
   };
 
-  let releaseLease: () => void = () => undefined;
-  const leaseReleased = new Promise<void>((resolve) => {
-    releaseLease = resolve;
-  });
+  // The pipeline's side of the lease (ADR 0004): each wait of Ready gets its own token, answered after the
+  // hold with SendTaskSuccess: an extension while the scenario still has some, then the release.
+  const tokens = new TaskTokens();
+  let extensionsLeft = scenario.lease === 'extended' ? 1 : 0;
+  const holdTimers: NodeJS.Timeout[] = [];
+  const leaseAnswers = { extended: 0, released: 0 };
+  const answerAfterHold = (token: string): void => {
+    const answer = (): void => {
+      if (!tokens.has(token)) return;
+      const output: JsonValue =
+        extensionsLeft > 0
+          ? { action: 'extend', leaseMinutes: 1 }
+          : { action: 'release', releasedBy: 'soak' };
+      tokens.succeed(token, output);
+      if (extensionsLeft > 0) {
+        extensionsLeft--;
+        leaseAnswers.extended++;
+      } else leaseAnswers.released++;
+    };
+    holdTimers.push(setTimeout(answer, scenario.holdMs * settings.timeScale));
+  };
   // Lambda calls under way (a hang's culprit): +1 before a call, -1 after it or when its state fails.
   const inFlight = new Map<string, number>();
   const track = (state: string, delta: number): void => {
     inFlight.set(state, Math.max(0, (inFlight.get(state) ?? 0) + delta));
   };
-  let holdTimer: NodeJS.Timeout | undefined;
   const onEvent = (e: RunnerEvent): void => {
+    if (e.kind === 'task' && e.state === 'Ready' && e.phase === 'scheduled' && scenario.lease !== 'expired') {
+      const token = (e.parameters as { Payload?: { taskToken?: string } } | null)?.Payload?.taskToken;
+      if (token) answerAfterHold(token);
+    }
     if (e.kind === 'execution' && e.event.state) {
       const state = e.event.state.name;
       if (e.event.type === 'StateFailed') track(state, -1);
@@ -99,11 +129,11 @@ async function drive(
       if (state === 'Ready' && e.event.type === 'StateExited') track(state, -1);
     }
     if (e.kind !== 'putEvents' || e.event.state !== 'Ready') return;
-    const detail = (e.event.entries[0] as { Detail?: { clones?: JsonValue } } | undefined)?.Detail;
+    // The Ready event's Detail is the JSON string PutEvents carries.
+    const raw = (e.event.entries[0] as { Detail?: string } | undefined)?.Detail;
+    const detail = typeof raw === 'string' ? (JSON.parse(raw) as { clones?: JsonValue }) : undefined;
     checkHandOut((detail?.clones ?? []) as never, 'the Ready event');
     for (const f of scenario.faults) if (f.trigger.at === 'hold') fire(f);
-    if (scenario.lease === 'released')
-      holdTimer = setTimeout(releaseLease, scenario.holdMs * settings.timeScale);
   };
   const taskHook: TaskHook = ({ state, phase, payload }) => {
     track(state, phase === 'before' ? 1 : -1);
@@ -132,7 +162,7 @@ async function drive(
       simulator: sim,
       timeScale: settings.timeScale,
       name,
-      release: scenario.lease === 'expired' ? 'never' : leaseReleased.then(() => undefined),
+      release: scenario.lease === 'expired' ? 'never' : { tokens },
       onEvent,
       taskHook,
       signal: abort.signal,
@@ -148,7 +178,7 @@ async function drive(
     crash = error;
   } finally {
     clearTimeout(deadline);
-    clearTimeout(holdTimer);
+    for (const t of holdTimers) clearTimeout(t);
   }
 
   await sleep(SETTLE_SIMULATED_MS * settings.timeScale);
@@ -166,14 +196,14 @@ async function drive(
     violations.push(...checkLeaks(report, scenario.faults));
     violations.push(...checkErrorNames(result, report));
   }
-  // Whatever is left (a hung run's fleet, reported leaks) is torn down by run marker, as the Ctrl-C path and
-  // the reaper would, with the faults lifted: the check that this works is part of the run.
+  // Whatever is left (a hung run's fleet the runner's own TeardownRun did not reach, reported leaks) is torn
+  // down by run marker, as the Ctrl-C path and the reaper would, with the faults lifted: the check that this works is part of the run.
   let clonesAfterCleanup: string[] = [];
   if (clonesLeft.length > 0) {
     sim.clearFaults();
     sim.setDhcp('up');
-    const target = { url: sim.url, username: sim.username, password: sim.password, insecure: true };
-    await tearDownRun(target, name).catch(() => undefined);
+    const setup = buildLocalSetup({ simulator: sim });
+    await tearDownRun(setup.target, parseConfig(JSON.stringify(setup.config)), name).catch(() => undefined);
     clonesAfterCleanup = sim.clones().map((c) => c.name);
   }
   return {
@@ -181,8 +211,10 @@ async function drive(
     status: hung ? 'HUNG' : crash ? 'CRASHED' : (result?.status ?? 'CRASHED'),
     ...(result?.error ? { error: result.error } : {}),
     ...(result?.cause ? { cause: result.cause.slice(0, 300) } : {}),
+    ...(result?.teardown ? { runTeardown: result.teardown } : {}),
     wallMs: Date.now() - started,
     violations,
+    lease: leaseAnswers,
     clonesLeft,
     clonesAfterCleanup,
   };

@@ -7,8 +7,11 @@ import { FAULT_KINDS, type PlannedFault, type Trigger } from './fault-kinds.js';
 import { seededRandom } from './random.js';
 import { LAMBDA_STATES } from './retry-budget.js';
 
-/** zero: leaseMinutes 0 (no Ready wait); released: held, then released; expired: the lease times out. */
-export type LeaseMode = 'zero' | 'released' | 'expired';
+/**
+ * zero: leaseMinutes 0 (no Ready wait); released: held, then released; extended: held, extended by a minute
+ * (SetLease, a new wait of Ready), held again, then released; expired: the lease times out.
+ */
+export type LeaseMode = 'zero' | 'released' | 'extended' | 'expired';
 
 export interface Scenario {
   seed: number;
@@ -31,7 +34,7 @@ export function planScenario(seed: number): Scenario {
   if (linux) sources.push({ source: 'linux', count: linux });
   if (windows) sources.push({ source: 'windows', count: windows });
   const total = linux + windows;
-  const lease = random.pick(['zero', 'released', 'expired'] as const);
+  const lease = random.pick(['zero', 'released', 'extended', 'expired'] as const);
   const request: Scenario['request'] = {
     requesterId: `soak/${seed}`,
     namePrefix: 'soak',
@@ -87,6 +90,7 @@ export function coverageKeys(): string[] {
     'minReady',
     'lease:zero',
     'lease:released',
+    'lease:extended',
     'lease:expired',
     'noFault',
     // the situations issue 7 names: sessions lost while the lease is held, static addresses with no fault

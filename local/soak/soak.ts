@@ -71,6 +71,7 @@ function runOn(worker: ChildProcess, request: WorkerRequest): Promise<RunOutcome
     status: 'HUNG',
     wallMs: request.settings.deadlineMs + WATCHDOG_EXTRA_MS,
     violations: [{ invariant: 'runEnds', detail }],
+    lease: { extended: 0, released: 0 },
     clonesLeft: [],
     clonesAfterCleanup: [],
   });
