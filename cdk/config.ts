@@ -176,6 +176,8 @@ export const configSchema = z.strictObject({
       guestScriptTimeoutSeconds: z.number().int().min(10).max(840).default(180),
       /** Time past a lease's expiry before the reaper treats the clone as leaked (the workflow tears down first). */
       provisioningAllowanceMinutes: z.number().int().min(0).max(1440).default(60),
+      /** Clones per child execution of the fan-out (docs/adr/0002-fleet-fan-out.md). */
+      sliceSize: z.number().int().min(1).max(200).default(25),
     })
     .prefault({}),
   observability: z

@@ -11,6 +11,7 @@ import type { Construct } from 'constructs';
 import { lambdaTimeoutSeconds, MAX_LAMBDA_TIMEOUT_SECONDS } from '../statemachines/placeholders.js';
 import { type AslDocument, EVENT_BUS_PLACEHOLDER } from './asl.js';
 import type { DeployConfig } from './config.js';
+import { grantDistributedMap } from './constructs/distributed-map-grants.js';
 import { Network } from './constructs/network.js';
 import { Observability } from './constructs/observability.js';
 import { Triggers } from './constructs/triggers.js';
@@ -202,6 +203,7 @@ export class InstantCloneStack extends Stack {
       );
     }
     this.allowPutEvents(this.stateMachine.role);
+    grantDistributedMap(this.stateMachine);
 
     this.releaseFunction.role.addToPolicy(
       new iam.PolicyStatement({

@@ -28,6 +28,8 @@ const defaultsSchema = z.object({
   guestScriptTimeoutSeconds: z.number().int().min(1).max(840).default(180),
   /** How long the reaper should wait past the lease before a clone counts as leaked. */
   provisioningAllowanceMinutes: z.number().min(0).default(60),
+  /** Clones per child execution of the fan-out (ADR 0002); ValidateRequest checks it against the quotas. */
+  sliceSize: z.number().int().min(1).max(200).default(25),
 });
 
 export const workflowConfigSchema = z.object({

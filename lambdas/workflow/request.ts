@@ -34,7 +34,7 @@ export const requestSchema = z
       .array(
         z.strictObject({
           source: z.string().min(1).describe('A source name from the deployment configuration.'),
-          count: z.number().int().min(1).max(200),
+          count: z.number().int().min(1).max(5000),
         }),
       )
       .min(1)
@@ -96,8 +96,6 @@ export function parseRequest(input: unknown, config: WorkflowConfig): CloneReque
     }
   });
   const total = request.sources.reduce((n, s) => n + s.count, 0);
-  if (total > 200)
-    fail(['sources'], `at most 200 clones per run (the 256 KiB state limit), asked for ${total}`);
   if (request.minReady !== undefined && request.minReady > total) {
     fail(['minReady'], `is ${request.minReady} but only ${total} clones are requested`);
   }

@@ -17,32 +17,58 @@ import {
   taskStates,
 } from './asl.js';
 import { buildLocalSetup } from './config.js';
+import {
+  type DistributedMapSpec,
+  distributedMapHandler,
+  extractDistributedMaps,
+  type MapRunContext,
+} from './distributed-map.js';
 import { importHandlers } from './handlers.js';
+import { MAX_PAYLOAD_BYTES, quotaCrossed, type StateKinds, usageOf } from './history.js';
 import { adaptForLocal } from './parity.js';
 import { scaledTimings } from './scaling.js';
 import { buildOverrides } from './task-overrides.js';
 import type {
   ExecutionEvent,
+  ExecutionUsageRecord,
   JsonValue,
   LocalExecutionResult,
   RecordedEvent,
   RunLocalWorkflowOptions,
 } from './types.js';
 
-const machines = new Map<string, { definition: StateMachineDefinition; machine: StateMachine }>();
+interface LocalMachine {
+  /** the adapted definition, Distributed Maps included (every Task, nested ones too) */
+  definition: StateMachineDefinition;
+  /** the parent's machine: Distributed Maps replaced by local Tasks (distributed-map.ts) */
+  machine: StateMachine;
+  maps: DistributedMapSpec[];
+  kinds: StateKinds;
+}
+
+const machines = new Map<string, LocalMachine>();
 
 /** Validating a definition costs ~0.3 s (asl-validator), so each ASL text is validated once per process. */
-function localMachine(aslPath = DEFAULT_ASL_PATH): {
-  definition: StateMachineDefinition;
-  machine: StateMachine;
-} {
+function localMachine(aslPath = DEFAULT_ASL_PATH): LocalMachine {
   const text = readAsl(aslPath);
   let entry = machines.get(text);
   if (!entry) {
     const definition = adaptForLocal(
       JSON.parse(substitute(text, localSubstitutions(text))) as StateMachineDefinition,
     );
-    entry = { definition, machine: new StateMachine(definition) };
+    const parent = JSON.parse(JSON.stringify(definition)) as {
+      States: Record<string, Record<string, unknown>>;
+    };
+    const maps = extractDistributedMaps(parent);
+    const waits = taskStates(definition as unknown as Record<string, unknown>)
+      .filter((t) => String(t.definition.Resource ?? '').endsWith('.waitForTaskToken'))
+      .map((t) => t.name);
+    entry = {
+      definition,
+      machine: new StateMachine(parent as unknown as StateMachineDefinition),
+      maps,
+      kinds: { distributedMaps: new Set(maps.map((m) => m.name)), waitForTaskToken: new Set(waits) },
+    };
     machines.set(text, entry);
   }
   return entry;
@@ -65,7 +91,7 @@ export async function runLocalWorkflow(options: RunLocalWorkflowOptions): Promis
   process.env.WORKFLOW_CONFIG = JSON.stringify(setup.config);
   process.env.LOCAL_CREDENTIALS = '1';
 
-  const { definition, machine } = localMachine(options.aslPath);
+  const { definition, machine, maps, kinds } = localMachine(options.aslPath);
   const tasks = taskStates(definition as unknown as Record<string, unknown>);
   const functions = [
     ...new Set(tasks.map((t) => lambdaFunctionOf(t.definition)).filter((f) => f !== undefined)),
@@ -76,54 +102,117 @@ export async function runLocalWorkflow(options: RunLocalWorkflowOptions): Promis
   const putEvents: RecordedEvent[] = [];
   const events: ExecutionEvent[] = [];
   const startedAt = Date.now();
+  const context = {
+    Execution: {
+      Id: `arn:aws:states:us-east-1:000000000000:execution:instant-clone-local:${name}`,
+      Name: name,
+      Input: options.input,
+    },
+    StateMachine: { Id: 'arn:aws:states:us-east-1:000000000000:stateMachine:instant-clone-local' },
+    Task: { Token: taskToken },
+  };
+  const children: ExecutionUsageRecord[] = [];
+  const stopChildren = new AbortController();
+  const overrides: Record<string, unknown> = {
+    taskResourceLocalHandlers: buildOverrides(tasks, {
+      handlers,
+      secrets: setup.secrets,
+      taskToken,
+      release: options.release ?? 'immediate',
+      timeScale,
+      putEvents,
+      onEvent: options.onEvent,
+      taskHook: options.taskHook,
+    }),
+    ...scaledTimings(definition, timeScale),
+  };
+  const mapRun: MapRunContext = {
+    context,
+    overrides,
+    kinds,
+    signal: stopChildren.signal,
+    onChildEvent: (e) => {
+      events.push(e);
+      options.onEvent?.({ kind: 'execution', event: e });
+    },
+    onChildDone: (usage) => {
+      children.push(usage);
+      options.onEvent?.({ kind: 'childExecution', usage });
+    },
+  };
+  const handlersByState = overrides.taskResourceLocalHandlers as Record<string, unknown>;
+  for (const spec of maps) handlersByState[spec.name] = distributedMapHandler(spec, mapRun);
   const execution = machine.run(options.input, {
-    context: {
-      Execution: {
-        Id: `arn:aws:states:us-east-1:000000000000:execution:instant-clone-local:${name}`,
-        Name: name,
-      },
-      StateMachine: { Id: 'arn:aws:states:us-east-1:000000000000:stateMachine:instant-clone-local' },
-      Task: { Token: taskToken },
-    },
-    overrides: {
-      taskResourceLocalHandlers: buildOverrides(tasks, {
-        handlers,
-        secrets: setup.secrets,
-        taskToken,
-        release: options.release ?? 'immediate',
-        timeScale,
-        putEvents,
-        onEvent: options.onEvent,
-        taskHook: options.taskHook,
-      }),
-      ...scaledTimings(definition, timeScale),
-    },
+    context,
+    overrides: overrides as Parameters<StateMachine['run']>[1] extends { overrides?: infer O } ? O : never,
   });
-  options.signal?.addEventListener('abort', () => execution.abort(), { once: true });
+  options.signal?.addEventListener(
+    'abort',
+    () => {
+      stopChildren.abort();
+      execution.abort();
+    },
+    { once: true },
+  );
 
+  const own: ExecutionEvent[] = [];
   const collecting = (async () => {
     for await (const event of execution.eventLogs) {
       const e = event as unknown as ExecutionEvent;
+      own.push(e);
       events.push(e);
       options.onEvent?.({ kind: 'execution', event: e });
     }
   })();
 
+  const executions = (status: string): ExecutionUsageRecord[] => [
+    { name, kind: 'parent', status, ...usageOf(own, kinds) },
+    ...children,
+  ];
+  /** A quota crossed by any execution fails the run loudly, whatever the library made of it. */
+  const overQuota = (status: string) => {
+    const all = executions(status);
+    for (const x of all) {
+      const crossed = quotaCrossed(x);
+      if (crossed)
+        return {
+          status: 'FAILED' as const,
+          error: crossed.error,
+          cause: `${x.name}: ${crossed.cause}`,
+          executions: all,
+        };
+    }
+    return undefined;
+  };
   const base = { name, events, putEvents, startedAt };
   try {
     const output = (await execution.result) as JsonValue;
     await collecting;
-    const tooLarge = dataLimitExceeded(events);
+    const tooLarge = overQuota('SUCCEEDED');
     if (tooLarge) return { ...base, ...tooLarge, stoppedAt: Date.now() };
-    return { ...base, status: 'SUCCEEDED', output, stoppedAt: Date.now() };
+    return {
+      ...base,
+      status: 'SUCCEEDED',
+      output,
+      executions: executions('SUCCEEDED'),
+      stoppedAt: Date.now(),
+    };
   } catch (error) {
+    stopChildren.abort();
     await collecting;
     const stoppedAt = Date.now();
-    const tooLarge = dataLimitExceeded(events);
+    const tooLarge = overQuota('FAILED');
     if (tooLarge) return { ...base, ...tooLarge, stoppedAt };
-    if (error instanceof ExecutionAbortedError) return { ...base, status: 'ABORTED', stoppedAt };
+    if (error instanceof ExecutionAbortedError)
+      return { ...base, status: 'ABORTED', executions: executions('ABORTED'), stoppedAt };
     if (error instanceof ExecutionTimeoutError) {
-      return { ...base, status: 'TIMED_OUT', error: 'States.Timeout', stoppedAt };
+      return {
+        ...base,
+        status: 'TIMED_OUT',
+        error: 'States.Timeout',
+        executions: executions('TIMED_OUT'),
+        stoppedAt,
+      };
     }
     const failed = events.findLast((e) => e.type === 'ExecutionFailed');
     return {
@@ -131,40 +220,13 @@ export async function runLocalWorkflow(options: RunLocalWorkflowOptions): Promis
       status: 'FAILED',
       error: failed?.Error ?? (error instanceof Error ? error.name : 'Error'),
       cause: causeText(failed?.Cause ?? (error instanceof Error ? error.message : String(error))),
+      executions: executions('FAILED'),
       stoppedAt,
     };
   }
 }
 
-/** AWS's payload quota for a state's input and output (and an execution's input), in UTF-8 bytes. */
-export const MAX_PAYLOAD_BYTES = 256 * 1024;
-
-/**
- * aws-local-stepfunctions has no payload quota. AWS fails the execution with States.DataLimitExceeded (which
- * no Catch, not even States.ALL, handles) as soon as a state's input or output exceeds 256 KiB, so a run that
- * crossed it here is reported as that failure even though the library carried on.
- */
-function dataLimitExceeded(
-  events: ExecutionEvent[],
-): { status: 'FAILED'; error: string; cause: string } | undefined {
-  for (const e of events) {
-    for (const [what, value] of [
-      ['input', e.state?.input],
-      ['output', e.state?.output],
-    ] as const) {
-      if (value === undefined) continue;
-      const bytes = Buffer.byteLength(JSON.stringify(value), 'utf8');
-      if (bytes > MAX_PAYLOAD_BYTES) {
-        return {
-          status: 'FAILED',
-          error: 'States.DataLimitExceeded',
-          cause: `The ${what} of state ${e.state?.name} is ${bytes} bytes, above the ${MAX_PAYLOAD_BYTES}-byte quota.`,
-        };
-      }
-    }
-  }
-  return undefined;
-}
+export { MAX_PAYLOAD_BYTES };
 
 function causeText(cause: unknown): string {
   if (typeof cause === 'string') return cause;

@@ -64,13 +64,29 @@ export interface ExecutionEvent {
   input?: JsonValue;
   output?: JsonValue;
   retry?: { attempt: number };
+  /** set on events of a Distributed Map's child execution (forwarded into the parent's list): its name */
+  execution?: string;
+}
+
+/** What one execution (the parent or a Distributed Map child) used of AWS's quotas. */
+export interface ExecutionUsageRecord {
+  name: string;
+  kind: 'parent' | 'child';
+  status: string;
+  /** history events as Step Functions would count them (local/runner/history.ts) */
+  historyEvents: number;
+  /** the largest state input or output, in UTF-8 bytes */
+  maxPayloadBytes: number;
+  maxPayloadAt: string | null;
+  error?: string;
 }
 
 export type RunnerEvent =
   | { kind: 'execution'; event: ExecutionEvent }
   | { kind: 'putEvents'; event: RecordedEvent }
   | { kind: 'released'; state: string; taskToken: string; how: 'immediate' | 'hold' | 'promise' }
-  | { kind: 'timeout'; state: string; afterMs: number };
+  | { kind: 'timeout'; state: string; afterMs: number }
+  | { kind: 'childExecution'; usage: ExecutionUsageRecord };
 
 export interface RunLocalWorkflowOptions {
   /** the execution input (the request) */
@@ -118,6 +134,8 @@ export interface LocalExecutionResult {
   events: ExecutionEvent[];
   /** putEvents calls recorded instead of sent */
   putEvents: RecordedEvent[];
+  /** per execution (the parent first, then every Distributed Map child): history events, largest payload */
+  executions: ExecutionUsageRecord[];
   startedAt: number;
   stoppedAt: number;
 }
