@@ -1,7 +1,8 @@
 // npm run bench: figures only (no assertions), with the machine noted.
 //   npm run bench -- [--time-scale 0.2] [--fleet 50] [--concurrency 10] [--skip-fleet] [--skip-cold]
+//   npm run bench -- --only fleet1000 [--json FILE] [--fleet1000-clones 1000]   (just the 1,000-clone fan-out)
 
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DEFAULT_ASL_PATH } from '../local/runner/asl.js';
 import { quietHandlerLogs } from '../local/runner/quiet.js';
@@ -10,6 +11,7 @@ import { startSimulator } from '../local/simulator/index.js';
 import { clientClone } from './client-clone.js';
 import { clientColdStart } from './client-cold-start.js';
 import { coldStarts } from './cold-start.js';
+import { benchFleet, type FleetFigures } from './fleet.js';
 import { machineLine } from './machine.js';
 import { fmtSummary } from './stats.js';
 import { benchWorkflow, type WorkflowFigures } from './workflow-runs.js';
@@ -22,6 +24,10 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '10' },
     'skip-fleet': { type: 'boolean', default: false },
     'skip-cold': { type: 'boolean', default: false },
+    only: { type: 'string' },
+    json: { type: 'string' },
+    'fleet1000-clones': { type: 'string', default: '1000' },
+    'fleet1000-time-scale': { type: 'string', default: '0.02' },
   },
 });
 quietHandlerLogs();
@@ -59,7 +65,47 @@ function printWorkflow(label: string, f: WorkflowFigures): void {
   console.log(`  clones left in the simulator: ${f.leftOver}`);
 }
 
+/** The 1,000-clone fan-out: slices of 25, MaxConcurrency 100, leaseMinutes 0. */
+async function fleet1000(): Promise<FleetFigures> {
+  const clones = Number(values['fleet1000-clones']);
+  const scale = Number(values['fleet1000-time-scale']);
+  console.log(`\nfleet of ${clones} (fan-out: slices of 25, MaxConcurrency 100), time scale ${scale}:`);
+  const f = await benchFleet(clones, 100, 25, scale, (line) => console.log(line));
+  console.log(
+    `  ${f.ready}/${f.clones} ready, ${f.leftOver} left over; ${f.executions} executions, at most ${f.maxHistoryEvents} history events and ${f.maxPayloadBytes} bytes of state in one`,
+  );
+  console.log(
+    `  wall ${f.wallSeconds.toFixed(1)} s, overhead ${f.overhead.toFixed(2)}× the model's ideal; peak concurrent vCenter operations ${f.peakConcurrentOps}; ${f.soapPerClone.toFixed(1)} SOAP calls per clone; runner peak RSS ${f.peakRssMb} MiB`,
+  );
+  if (values.json) {
+    const {
+      clones: c,
+      ready,
+      leftOver,
+      executions,
+      maxHistoryEvents,
+      maxPayloadBytes,
+      overhead,
+      peakConcurrentOps,
+      soapPerClone,
+    } = f;
+    writeFileSync(
+      values.json,
+      `${JSON.stringify({ fleet1000: { clones: c, ready, leftOver, executions, maxHistoryEvents, maxPayloadBytes, overhead, peakConcurrentOps, soapPerClone } }, null, 2)}\n`,
+    );
+    console.log(`  wrote ${values.json}`);
+  }
+  return f;
+}
+
 console.log(`machine: ${machineLine()}`);
+if (values.only === 'fleet1000') {
+  await fleet1000();
+  process.exit(0);
+} else if (values.only) {
+  console.error(`--only: unknown part ${values.only} (known: fleet1000)`);
+  process.exit(2);
+}
 console.log('latency model: the simulator defaults (kitchen-vcenter figures), scaled as noted per run');
 console.log(
   'overhead = wall time of the whole execution / the critical path the latency model alone implies (× time scale);' +
@@ -79,6 +125,8 @@ if (existsSync(DEFAULT_ASL_PATH) && !values['skip-fleet']) {
     await benchWorkflow(fleet, concurrency, fleetScale, tdc),
   );
 }
+
+if (existsSync(DEFAULT_ASL_PATH) && !values['skip-fleet']) await fleet1000();
 
 if (!values['skip-cold']) {
   console.log(
