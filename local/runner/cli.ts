@@ -4,6 +4,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { closeClients } from '../../lambdas/workflow/session.js';
 import { parseCli, USAGE } from './cli-args.js';
+import { executionUsageLines } from './execution-usage.js';
 import { progressPrinter } from './progress.js';
 import { quietHandlerLogs } from './quiet.js';
 import { relativeToRepo, reportRun } from './report.js';
@@ -55,4 +56,5 @@ const report = reportRun(result, {
 });
 console.log(`\nper-phase durations:\n${report.table}`);
 console.log(`timeline picture: ${relativeToRepo(report.svgPath)}`);
+for (const line of executionUsageLines(result.executions)) console.log(line);
 process.exit(result.status === 'SUCCEEDED' && report.failedClones.length === 0 ? 0 : 1);
