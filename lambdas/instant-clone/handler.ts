@@ -26,56 +26,59 @@ async function required(
   return ref;
 }
 
-export const handler = workflowHandler({ input }, async ({ run, clone }, { vcenter, remainingMs }) => {
-  const end = startPhase();
-  const c = await vcenter();
-  const folderPath = cloneFolder(run.folder, clone.sourcePath);
-  const src = clone.sourceVm;
-  try {
-    let moref = await findRunClone(c, folderPath, clone.name, run.runId);
-    const reused = moref !== undefined;
-    if (!moref) {
-      const task = await instantCloneTask(c, src.vm, {
-        name: clone.name,
-        location: {
-          folder: await required(c, 'folder', run.folder),
-          pool: await required(c, 'pool', run.pool),
-          deviceChange: [
-            {
-              operation: 'edit',
-              device: nicEdit(
-                src.nic as never,
-                {
-                  migrateConnect: 'disconnect',
-                  startConnected: true,
-                  allowGuestControl: true,
-                  connected: false,
-                },
-                src.networkBacking as never,
-              ),
-            },
-          ],
-        },
-        config: cloneExtraConfig({
-          ...run,
-          index: clone.index,
-          hostname: clone.name,
-          staticIp: clone.staticIp,
-        }),
-      });
-      moref = (await finishTask(c, task, remainingMs()).catch(async (error: unknown) => {
-        // A concurrent or crashed earlier attempt may have created it meanwhile.
-        if (faultNameOf(error) !== 'DuplicateName') throw error;
-        const existing = await findRunClone(c, folderPath, clone.name, run.runId);
-        if (!existing) throw error; // the name is taken but not by a VM we can find: report the fault
-        return existing;
-      })) as MoRef;
+export const handler = workflowHandler(
+  { input, permit: 'clone' },
+  async ({ run, clone }, { vcenter, remainingMs }) => {
+    const end = startPhase();
+    const c = await vcenter();
+    const folderPath = cloneFolder(run.folder, clone.sourcePath);
+    const src = clone.sourceVm;
+    try {
+      let moref = await findRunClone(c, folderPath, clone.name, run.runId);
+      const reused = moref !== undefined;
+      if (!moref) {
+        const task = await instantCloneTask(c, src.vm, {
+          name: clone.name,
+          location: {
+            folder: await required(c, 'folder', run.folder),
+            pool: await required(c, 'pool', run.pool),
+            deviceChange: [
+              {
+                operation: 'edit',
+                device: nicEdit(
+                  src.nic as never,
+                  {
+                    migrateConnect: 'disconnect',
+                    startConnected: true,
+                    allowGuestControl: true,
+                    connected: false,
+                  },
+                  src.networkBacking as never,
+                ),
+              },
+            ],
+          },
+          config: cloneExtraConfig({
+            ...run,
+            index: clone.index,
+            hostname: clone.name,
+            staticIp: clone.staticIp,
+          }),
+        });
+        moref = (await finishTask(c, task, remainingMs()).catch(async (error: unknown) => {
+          // A concurrent or crashed earlier attempt may have created it meanwhile.
+          if (faultNameOf(error) !== 'DuplicateName') throw error;
+          const existing = await findRunClone(c, folderPath, clone.name, run.runId);
+          if (!existing) throw error; // the name is taken but not by a VM we can find: report the fault
+          return existing;
+        })) as MoRef;
+      }
+      const { mac, nicKey } = await cloneNic(c, moref);
+      const timing = end();
+      if (!reused) recordPhase('clonePhaseMs', timing);
+      return { moref, host: src.hostName, mac, nicKey, reused, timing };
+    } catch (error) {
+      throw toWorkflowError(error, 'clone', `clone ${clone.name} of ${clone.sourcePath}`);
     }
-    const { mac, nicKey } = await cloneNic(c, moref);
-    const timing = end();
-    if (!reused) recordPhase('clonePhaseMs', timing);
-    return { moref, host: src.hostName, mac, nicKey, reused, timing };
-  } catch (error) {
-    throw toWorkflowError(error, 'clone', `clone ${clone.name} of ${clone.sourcePath}`);
-  }
-});
+  },
+);

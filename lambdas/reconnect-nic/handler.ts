@@ -10,7 +10,7 @@ import { finishTask, firstNic, nicEdit, propsOf, truthy } from '../workflow/vsph
 import { workflowHandler } from '../workflow/workflow-handler.js';
 
 export const handler = workflowHandler(
-  { input: perCloneInput },
+  { input: perCloneInput, permit: 'reconfigure' },
   async ({ clone, created }, { vcenter, remainingMs }) => {
     const end = startPhase();
     const c = await vcenter();

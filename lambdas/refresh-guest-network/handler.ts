@@ -19,7 +19,7 @@ import { startPhase } from '../workflow/timing.js';
 import { workflowHandler } from '../workflow/workflow-handler.js';
 
 export const handler = workflowHandler(
-  { input: perCloneInput, guest: true },
+  { input: perCloneInput, guest: true, permit: 'guest' },
   async ({ clone, created }, { config, vcenter, guestCredentials, remainingMs }) => {
     const end = startPhase();
     const source = config.sources[clone.source];

@@ -9,7 +9,7 @@ import { startPhase } from '../workflow/timing.js';
 import { workflowHandler } from '../workflow/workflow-handler.js';
 
 export const handler = workflowHandler(
-  { input: perCloneInput, guest: true },
+  { input: perCloneInput, guest: true, permit: 'guest' },
   async ({ run, clone, created }, { vcenter, guestCredentials, remainingMs }) => {
     const end = startPhase();
     const auth = guestCredentials(clone.source);

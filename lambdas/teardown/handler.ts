@@ -28,7 +28,7 @@ const input = z.object({
 const gone = (e: unknown) => faultNameOf(e) === 'ManagedObjectNotFound';
 
 export const handler = workflowHandler(
-  { input },
+  { input, permit: 'teardown' },
   async ({ runId, folder, clone, error }, { vcenter, remainingMs }) => {
     const end = startPhase();
     const result = (outcome: string, moref: MoRef | null) => ({

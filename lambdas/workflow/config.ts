@@ -32,6 +32,20 @@ const defaultsSchema = z.object({
   sliceSize: z.number().int().min(1).max(200).default(25),
 });
 
+/** The vCenter-wide throttle (ADR 0003): concurrent operations per kind across all executions. */
+const throttleSchema = z.object({
+  limits: z
+    .object({
+      clone: z.number().int().min(1).max(500).default(8),
+      reconfigure: z.number().int().min(1).max(500).default(8),
+      guest: z.number().int().min(1).max(500).default(16),
+      teardown: z.number().int().min(1).max(500).default(8),
+    })
+    .prefault({}),
+  /** how long one invocation waits for a permit before failing with VcenterUnavailable (then retried) */
+  waitSeconds: z.number().int().min(1).max(600).default(60),
+});
+
 export const workflowConfigSchema = z.object({
   vcenter: z.object({
     url: z.url(),
@@ -44,6 +58,7 @@ export const workflowConfigSchema = z.object({
     sourceSchema,
   ),
   defaults: defaultsSchema.default(defaultsSchema.parse({})),
+  throttle: throttleSchema.prefault({}),
 });
 
 export type WorkflowConfig = z.infer<typeof workflowConfigSchema>;

@@ -6,8 +6,10 @@ import type { z } from 'zod';
 import type { VsphereClient } from '../vsphere/index.js';
 import { loadConfig, type WorkflowConfig } from './config.js';
 import { type Credentials, credentialsFrom, credentialsMiddleware, guestKey } from './credentials.js';
+import { withPermit } from './permits.js';
 import { logger, metrics } from './powertools.js';
 import { borrowClient, releaseClient } from './session.js';
+import type { OperationKind } from './throttle.js';
 
 export interface HandlerTools {
   config: WorkflowConfig;
@@ -35,7 +37,8 @@ const publishMetrics = {
 };
 
 export function workflowHandler<S extends z.ZodType, O>(
-  options: { input: S; guest?: boolean },
+  /** `permit`: the vCenter operation kind the handler performs under the vCenter-wide throttle (permits.ts) */
+  options: { input: S; guest?: boolean; permit?: OperationKind },
   run: (input: z.infer<S>, tools: HandlerTools) => Promise<O>,
 ): middy.MiddyfiedHandler<unknown, O> {
   const base = async (event: unknown, context: LambdaContextLike): Promise<O> => {
@@ -61,7 +64,9 @@ export function workflowHandler<S extends z.ZodType, O>(
         (context.getRemainingTimeInMillis?.() ?? Number.POSITIVE_INFINITY) - SAFETY_MARGIN_MS,
     };
     try {
-      return await run(parsed.data, tools);
+      return options.permit
+        ? await withPermit(options.permit, config, tools.remainingMs, () => run(parsed.data, tools))
+        : await run(parsed.data, tools);
     } catch (error) {
       const e = error instanceof Error ? error : new Error(String(error));
       logger.error('handler failed', { errorName: e.name, errorMessage: e.message });

@@ -9,6 +9,7 @@ export interface LocalSetup {
     vcenter: { url: string; insecure?: boolean; caPem?: string; secretId: string };
     sources: Record<string, SourceConfig & { guestSecretId: string }>;
     defaults: Record<string, JsonValue>;
+    throttle?: Record<string, JsonValue>;
   };
   /** what @middy/secrets-manager would put on the context: `vcenter` and `guest_<source>` */
   secrets: Record<string, Credentials>;
@@ -43,6 +44,7 @@ export interface SetupOptions {
   sources?: Record<string, SourceConfig>;
   guest?: Record<string, Credentials>;
   defaults?: Record<string, JsonValue>;
+  throttle?: Record<string, JsonValue>;
 }
 
 export function buildLocalSetup(options: SetupOptions): LocalSetup {
@@ -74,6 +76,7 @@ export function buildLocalSetup(options: SetupOptions): LocalSetup {
       },
       sources: configSources,
       defaults: { maxConcurrency: 10, leaseMinutes: 60, ipTimeoutSeconds: 300, ...options.defaults },
+      ...(options.throttle ? { throttle: options.throttle } : {}),
     },
     secrets,
   };

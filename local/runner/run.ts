@@ -26,6 +26,7 @@ import {
 import { importHandlers } from './handlers.js';
 import { MAX_PAYLOAD_BYTES, quotaCrossed, type StateKinds, usageOf } from './history.js';
 import { adaptForLocal } from './parity.js';
+import { type PermitStore, startPermitStore } from './permit-store.js';
 import { scaledTimings } from './scaling.js';
 import { buildOverrides } from './task-overrides.js';
 import type {
@@ -90,7 +91,24 @@ export async function runLocalWorkflow(options: RunLocalWorkflowOptions): Promis
   const setup = buildLocalSetup(options);
   process.env.WORKFLOW_CONFIG = JSON.stringify(setup.config);
   process.env.LOCAL_CREDENTIALS = '1';
+  // The throttle's permits live in a real DynamoDB implementation, as on AWS in a table of the stack.
+  const ownStore = options.permits ? undefined : await startPermitStore();
+  const permits = options.permits ?? (ownStore as PermitStore);
+  process.env.PERMIT_TABLE_NAME = permits.tableName;
+  process.env.PERMIT_TABLE_ENDPOINT = permits.endpoint;
+  try {
+    return await runWithPermits(options, name, timeScale, setup);
+  } finally {
+    await ownStore?.stop();
+  }
+}
 
+async function runWithPermits(
+  options: RunLocalWorkflowOptions,
+  name: string,
+  timeScale: number,
+  setup: ReturnType<typeof buildLocalSetup>,
+): Promise<LocalExecutionResult> {
   const { definition, machine, maps, kinds } = localMachine(options.aslPath);
   const tasks = taskStates(definition as unknown as Record<string, unknown>);
   const functions = [

@@ -101,6 +101,13 @@ export interface RunLocalWorkflowOptions {
   sources?: Record<string, SourceConfig>;
   /** merged over the generated WORKFLOW_CONFIG `defaults` */
   defaults?: Record<string, JsonValue>;
+  /** WORKFLOW_CONFIG `throttle`: `{ limits: { clone, reconfigure, guest, teardown }, waitSeconds }` */
+  throttle?: Record<string, JsonValue>;
+  /**
+   * the throttle's permit table (dynalite, local/runner/permit-store.ts); share one between concurrent runs.
+   * Default: the runner starts its own for this run and stops it at the end.
+   */
+  permits?: { endpoint: string; tableName: string };
   /** Ready/lease release; default 'immediate' */
   release?: ReleaseMode;
   /** live progress: every library event, recorded putEvents, releases, scaled timeouts */

@@ -4,6 +4,7 @@ import { FaultInjector, notFound, SimFault } from './faults.js';
 import { Guests } from './guest.js';
 import { aboutInfo, Inventory } from './inventory.js';
 import { DEFAULT_LATENCY, Latency, Scheduler } from './latency.js';
+import { OperationConcurrency } from './operation-kinds.js';
 import { type Session, Sessions } from './session-manager.js';
 import { Tasks } from './task.js';
 import type { SimulatorOptions } from './types.js';
@@ -36,6 +37,7 @@ export class Sim {
   readonly faults: FaultInjector;
   readonly sessions = new Sessions(CREDENTIALS.vcenter.username, CREDENTIALS.vcenter.password);
   readonly tasks: Tasks;
+  readonly operations = new OperationConcurrency();
   readonly dhcp = new Dhcp();
   readonly guests: Guests;
   readonly calls: Record<string, number> = {};
@@ -48,7 +50,7 @@ export class Sim {
     this.inv = new Inventory(options.hostVersion ?? '7.0.3');
     this.latency = new Latency(options.timeScale ?? 1, DEFAULT_LATENCY);
     this.faults = new FaultInjector(options.faults);
-    this.tasks = new Tasks(this.inv);
+    this.tasks = new Tasks(this.inv, this.operations);
     this.guests = new Guests(this.inv, this.dhcp, this.latency, this.sched);
     this.guestOpsUnavailableMs = this.latency.scale(
       options.guestOpsUnavailableMs ?? DEFAULT_LATENCY.guestOpsUnavailable,

@@ -1,6 +1,7 @@
 // Tasks: queued → running → success | error, with info.result / info.error as vCenter reports them.
 import { SimFault } from './faults.js';
 import type { Inventory } from './inventory.js';
+import type { OperationConcurrency } from './operation-kinds.js';
 import { bool, date, enumv, int, MoRef, type Obj, obj, str, type Val } from './values.js';
 
 interface TaskState {
@@ -23,7 +24,10 @@ export class Tasks {
   readonly maxConcurrent: Record<string, number> = {};
   private seq = 1;
 
-  constructor(private readonly inv: Inventory) {}
+  constructor(
+    private readonly inv: Inventory,
+    private readonly kinds?: OperationConcurrency,
+  ) {}
 
   /** Starts `work` at once; its value becomes info.result, a thrown SimFault info.error. */
   start(
@@ -46,6 +50,7 @@ export class Tasks {
     const n = (this.running.get(method) ?? 0) + 1;
     this.running.set(method, n);
     this.maxConcurrent[method] = Math.max(this.maxConcurrent[method] ?? 0, n);
+    this.kinds?.taskStarted(method);
     this.inv.changed();
     work().then(
       (result) => this.finish(t, 'success', result),
@@ -67,6 +72,7 @@ export class Tasks {
     t.progress = 100;
     t.completeTime = Date.now();
     this.running.set(t.method, (this.running.get(t.method) ?? 1) - 1);
+    this.kinds?.taskEnded(t.method);
     this.inv.changed();
   }
 
