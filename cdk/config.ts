@@ -180,6 +180,22 @@ export const configSchema = z.strictObject({
       sliceSize: z.number().int().min(1).max(200).default(25),
     })
     .prefault({}),
+  /** The vCenter-wide throttle (docs/adr/0003-vcenter-throttle.md), passed to the handlers in WORKFLOW_CONFIG.throttle. */
+  throttle: z
+    .strictObject({
+      /** concurrent vCenter operations of each kind across all executions */
+      limits: z
+        .strictObject({
+          clone: z.number().int().min(1).max(500).default(8),
+          reconfigure: z.number().int().min(1).max(500).default(8),
+          guest: z.number().int().min(1).max(500).default(16),
+          teardown: z.number().int().min(1).max(500).default(8),
+        })
+        .prefault({}),
+      /** how long one invocation waits for a permit before VcenterUnavailable (retried by the state machine) */
+      waitSeconds: z.number().int().min(1).max(600).default(60),
+    })
+    .prefault({}),
   observability: z
     .strictObject({
       logRetentionDays: z

@@ -14,6 +14,7 @@ import type { DeployConfig } from './config.js';
 import { grantDistributedMap } from './constructs/distributed-map-grants.js';
 import { Network } from './constructs/network.js';
 import { Observability } from './constructs/observability.js';
+import { PermitTable, usesPermits } from './constructs/permit-table.js';
 import { Triggers } from './constructs/triggers.js';
 import { WorkflowFunction } from './constructs/workflow-function.js';
 import { METRIC_NAMESPACE, METRIC_SERVICE } from './metric-names.js';
@@ -85,6 +86,7 @@ export class InstantCloneStack extends Stack {
         ]),
       ),
       defaults: config.defaults,
+      throttle: config.throttle,
     });
     const environment = {
       WORKFLOW_CONFIG: workflowConfig,
@@ -126,6 +128,7 @@ export class InstantCloneStack extends Stack {
 
     // Every workflow handler shares lambdas/workflow/workflow-handler.ts: it loads the vSphere client (WSDL, CA)
     // and fetches the vCenter secret; the guest secrets only where the handler asks for them.
+    const permits = new PermitTable(this, 'Permits');
     for (const fn of asl.functions) {
       // The function gives up before its Task does (see lambdaTimeoutSeconds), so the ASL sees the handler's
       // named error rather than States.Timeout while the invocation is still running.
@@ -143,6 +146,7 @@ export class InstantCloneStack extends Stack {
       );
       const guest = needsGuestCredentials(root, fn.entry);
       wf.grantSecretRead(guest ? [vcenterSecretArn, ...guestSecretArns] : [vcenterSecretArn]);
+      if (usesPermits(root, fn.entry)) permits.grantPermits(wf);
       this.functions[fn.state] = wf;
     }
 

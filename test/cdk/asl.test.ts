@@ -68,6 +68,21 @@ describe('the real ASL', () => {
       );
       expect(guestPolicies.map((id) => id.replace(/Function.*$/, '')).sort()).toEqual(guestHandlers.sort());
 
+      // the throttle's permit table: only the handlers that take permits may write it, with the two calls they make
+      template.resourceCountIs('AWS::DynamoDB::GlobalTable', 1);
+      const permitPolicies = Object.entries(template.findResources('AWS::IAM::Policy'))
+        .filter(([, r]) => JSON.stringify(r).includes('dynamodb:'))
+        .map(([id, r]) => {
+          const statements = (
+            r.Properties.PolicyDocument.Statement as { Action: unknown; Sid?: string }[]
+          ).filter((s) => JSON.stringify(s.Action).includes('dynamodb:'));
+          expect(statements.map((s) => s.Action)).toEqual([['dynamodb:PutItem', 'dynamodb:DeleteItem']]);
+          return id.replace(/Function.*$/, '');
+        });
+      expect(permitPolicies.sort()).toEqual(
+        ['InstantClone', 'ReconnectNic', 'RefreshGuestNetwork', 'RunSmokeCommand', 'Teardown'].sort(),
+      );
+
       expect(() => app.synth()).not.toThrow();
     },
   );
