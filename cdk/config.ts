@@ -176,6 +176,10 @@ export const configSchema = z.strictObject({
       guestScriptTimeoutSeconds: z.number().int().min(10).max(840).default(180),
       /** Time past a lease's expiry before the reaper treats the clone as leaked (the workflow tears down first). */
       provisioningAllowanceMinutes: z.number().int().min(0).max(1440).default(60),
+      /** The most clones one requester may hold at once (QuotaExceeded beyond); absent = unlimited. */
+      maxClonesHeld: z.number().int().min(1).optional(),
+      /** How long a run over its requester's quota waits for clones to be given back. */
+      quotaWaitSeconds: z.number().int().min(0).max(840).default(0),
       /** Clones per child execution of the fan-out (docs/adr/0002-fleet-fan-out.md). */
       sliceSize: z.number().int().min(1).max(200).default(25),
     })

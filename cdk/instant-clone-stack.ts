@@ -14,7 +14,7 @@ import type { DeployConfig } from './config.js';
 import { grantDistributedMap } from './constructs/distributed-map-grants.js';
 import { Network } from './constructs/network.js';
 import { Observability } from './constructs/observability.js';
-import { PermitTable, usesPermits } from './constructs/permit-table.js';
+import { PermitTable, usesHoldings, usesPermits } from './constructs/permit-table.js';
 import { Triggers } from './constructs/triggers.js';
 import { WorkflowFunction } from './constructs/workflow-function.js';
 import { METRIC_NAMESPACE, METRIC_SERVICE } from './metric-names.js';
@@ -147,6 +147,7 @@ export class InstantCloneStack extends Stack {
       const guest = needsGuestCredentials(root, fn.entry);
       wf.grantSecretRead(guest ? [vcenterSecretArn, ...guestSecretArns] : [vcenterSecretArn]);
       if (usesPermits(root, fn.entry)) permits.grantPermits(wf);
+      if (usesHoldings(root, fn.entry)) permits.grantHoldings(wf);
       this.functions[fn.state] = wf;
     }
 

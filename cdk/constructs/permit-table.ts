@@ -11,6 +11,13 @@ import { PERMIT_TTL_ATTRIBUTE } from '../../lambdas/workflow/throttle-table.js';
 import type { WorkflowFunction } from './workflow-function.js';
 
 const PERMIT_OPTION = /workflowHandler\(\s*\{[^}]*\bpermit:\s*'/;
+const HOLDINGS_IMPORT = /from '\.\.\/workflow\/holdings\.js'/;
+
+/** True when the handler at `entry` reads or writes the requesters' reservations (imports holdings.js). */
+export function usesHoldings(root: string, entry: string): boolean {
+  const file = resolve(root, entry);
+  return existsSync(file) && HOLDINGS_IMPORT.test(readFileSync(file, 'utf8'));
+}
 
 /** True when the handler at `entry` runs under the throttle (declares `permit:` in workflowHandler). */
 export function usesPermits(root: string, entry: string): boolean {
@@ -32,6 +39,18 @@ export class PermitTable extends Construct {
       // Permits are leases of seconds to minutes: nothing to keep when the stack goes.
       removalPolicy: RemovalPolicy.DESTROY,
     });
+  }
+
+  /** Lets a workflow function read and write its requesters' reservations (the quota), conditionally. */
+  grantHoldings(fn: WorkflowFunction): void {
+    fn.function.addEnvironment('PERMIT_TABLE_NAME', this.table.tableName);
+    fn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'QuotaHoldings',
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+        resources: [this.table.tableArn],
+      }),
+    );
   }
 
   /** Lets a workflow function take and give back permits, and tells it the table's name. */

@@ -3,6 +3,8 @@
 // the Released / Run Failed event and the execution output, and emits the failure metrics.
 import { z } from 'zod';
 import { mergePhases, mergeStats } from '../workflow/compact-records.js';
+import { Holdings } from '../workflow/holdings.js';
+import { permitTable } from '../workflow/permits.js';
 import { recordCloneFailure } from '../workflow/powertools.js';
 import { normalizeRecord, type PhaseStats, phaseStats, shortError } from '../workflow/summary.js';
 
@@ -82,5 +84,8 @@ export const handler = workflowHandler({ input }, async (state) => {
         : {}),
     },
   };
+  // Every path ends here after teardown: the requester's quota gets this run's clones back.
+  const table = permitTable();
+  if (table && state.run) await new Holdings(table).release(state.run.requesterId, state.run.runId);
   return { outcome: error ? 'failed' : 'released', runId: summary.runId, error, summary };
 });

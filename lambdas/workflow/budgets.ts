@@ -16,7 +16,7 @@ export const PAYLOAD_SHARE = 0.85;
  */
 export const WORST_EVENTS_PER_CLONE = 298;
 export const WORST_CHILD_FIXED_EVENTS = 64;
-export const WORST_PARENT_EVENTS = 176;
+export const WORST_PARENT_EVENTS = 205;
 
 /**
  * Payload estimates in UTF-8 bytes. Parent: one compact record per clone (name, status, IPv4, short error)

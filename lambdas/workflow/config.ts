@@ -28,6 +28,13 @@ const defaultsSchema = z.object({
   guestScriptTimeoutSeconds: z.number().int().min(1).max(840).default(180),
   /** How long the reaper should wait past the lease before a clone counts as leaked. */
   provisioningAllowanceMinutes: z.number().min(0).default(60),
+  /**
+   * The most clones one requester may hold at once (all its runs, from ReserveQuota to FinishRun); absent =
+   * unlimited. Read only through maxClonesHeldFor (quota.ts), so a per-requester policy can supply it.
+   */
+  maxClonesHeld: z.number().int().min(1).optional(),
+  /** how long a run over its requester's quota waits for clones to be given back before QuotaExceeded */
+  quotaWaitSeconds: z.number().int().min(0).max(840).default(0),
   /** Clones per child execution of the fan-out (ADR 0002); ValidateRequest checks it against the quotas. */
   sliceSize: z.number().int().min(1).max(200).default(25),
 });

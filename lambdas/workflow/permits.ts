@@ -5,23 +5,38 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { WorkflowConfig } from './config.js';
 import { type OperationKind, Throttle } from './throttle.js';
 
-let cached: { key: string; throttle: Throttle } | undefined;
+let table: { key: string; client: DynamoDBClient; tableName: string } | undefined;
 
-function throttleFor(config: WorkflowConfig): Throttle | undefined {
+/** The permit table (also holding the requesters' reservations), or undefined when none is configured. */
+export function permitTable(): { client: DynamoDBClient; tableName: string } | undefined {
   const tableName = process.env.PERMIT_TABLE_NAME;
   if (!tableName) return undefined;
   const endpoint = process.env.PERMIT_TABLE_ENDPOINT;
-  const key = JSON.stringify([tableName, endpoint, config.vcenter.url, config.throttle]);
-  if (cached?.key !== key) {
+  const key = JSON.stringify([tableName, endpoint]);
+  if (table?.key !== key) {
     const client = new DynamoDBClient(
       endpoint
-        ? {
-            endpoint,
-            region: 'us-east-1',
-            credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-          }
+        ? { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
         : {},
     );
+    table = { key, client, tableName };
+  }
+  return table;
+}
+
+let cached: { key: string; throttle: Throttle } | undefined;
+
+function throttleFor(config: WorkflowConfig): Throttle | undefined {
+  const t = permitTable();
+  if (!t) return undefined;
+  const { client, tableName } = t;
+  const key = JSON.stringify([
+    process.env.PERMIT_TABLE_ENDPOINT,
+    tableName,
+    config.vcenter.url,
+    config.throttle,
+  ]);
+  if (cached?.key !== key) {
     cached = {
       key,
       throttle: new Throttle({
