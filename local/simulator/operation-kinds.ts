@@ -42,7 +42,10 @@ export class OperationConcurrency {
     edges.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
     let now = 0;
     let guest = 0;
-    for (const [, d] of edges) guest = Math.max(guest, (now += d));
+    for (const [, d] of edges) {
+      now += d;
+      guest = Math.max(guest, now);
+    }
     return {
       clone: this.peak.clone ?? 0,
       reconfigure: this.peak.reconfigure ?? 0,
