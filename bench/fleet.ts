@@ -6,6 +6,9 @@ import { runLocalWorkflow } from '../local/runner/run.js';
 import { startSimulator } from '../local/simulator/index.js';
 import { criticalPath } from './critical-path.js';
 
+/** The vCenter-wide throttle for the bench: what one vCenter is allowed at once per kind. */
+export const THROTTLE_LIMITS = { clone: 25, reconfigure: 25, guest: 50, teardown: 25 };
+
 export interface FleetFigures {
   clones: number;
   ready: number;
@@ -49,6 +52,7 @@ export async function benchFleet(
       simulator: sim,
       timeScale,
       defaults: { sliceSize, maxConcurrency },
+      throttle: { limits: THROTTLE_LIMITS, waitSeconds: 600 },
       onEvent: (e) => {
         if (e.kind === 'childExecution' && ++done % 10 === 0)
           write(`  … ${done} child executions done (${((Date.now() - started) / 1000).toFixed(0)} s)`);
@@ -58,7 +62,9 @@ export async function benchFleet(
     const stats = sim.stats();
     const soapCalls = Object.values(stats.calls).reduce((a, b) => a + b, 0);
     for (const line of executionUsageLines(result.executions)) write(line);
-    write(`  peak concurrent vCenter tasks by method: ${JSON.stringify(stats.maxConcurrent)}`);
+    write(
+      `  peak concurrent vCenter operations by kind: ${JSON.stringify(stats.maxConcurrentByKind)} (throttle limits ${JSON.stringify(THROTTLE_LIMITS)})`,
+    );
     if (result.error) write(`  run ${result.status}: ${result.error} ${result.cause?.slice(0, 300) ?? ''}`);
     const summary = (result.output as { summary?: { ready?: number } } | undefined)?.summary;
     const critical = criticalPath(clones, maxConcurrency, maxConcurrency);
@@ -69,7 +75,7 @@ export async function benchFleet(
       executions: result.executions.length,
       ...largestUsage(result.executions),
       overhead: wallMs / (critical.totalMs * timeScale),
-      peakConcurrentOps: Math.max(0, ...Object.values(stats.maxConcurrent)),
+      peakConcurrentOps: Math.max(0, ...Object.values(stats.maxConcurrentByKind)),
       soapPerClone: soapCalls / clones,
       wallSeconds: wallMs / 1000,
       peakRssMb: Math.round(peakRss / 2 ** 20),
