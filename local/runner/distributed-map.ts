@@ -40,10 +40,13 @@ export function extractDistributedMaps(definition: Machine): DistributedMapSpec[
       throw new Error(`local runner: ${name} nests a Distributed Map, which it does not run`);
     }
     found.push({ name, state: { ...state }, processor });
+    // A Map state has no timeout; the library gives a Task without TimeoutSeconds 60 s, so set one that
+    // setTimeout can still hold (23 days).
     const task: State = {
       Type: 'Task',
       Resource: LOCAL_DISTRIBUTED_MAP_RESOURCE,
       Parameters: { 'input.$': '$' },
+      TimeoutSeconds: 2_000_000,
     };
     for (const key of [
       'Comment',

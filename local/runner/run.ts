@@ -91,6 +91,8 @@ export async function runLocalWorkflow(options: RunLocalWorkflowOptions): Promis
   const setup = buildLocalSetup(options);
   process.env.WORKFLOW_CONFIG = JSON.stringify(setup.config);
   process.env.LOCAL_CREDENTIALS = '1';
+  // A release promise may reject before the run reaches Ready; it is awaited there, not lost meanwhile.
+  if (options.release instanceof Promise) options.release.catch(() => {});
   // The throttle's permits live in a real DynamoDB implementation, as on AWS in a table of the stack.
   const ownStore = options.permits ? undefined : await startPermitStore();
   const permits = options.permits ?? (ownStore as PermitStore);
