@@ -98,9 +98,13 @@ export async function runLocalWorkflow(options: RunLocalWorkflowOptions): Promis
   const permits = options.permits ?? (ownStore as PermitStore);
   process.env.PERMIT_TABLE_NAME = permits.tableName;
   process.env.PERMIT_TABLE_ENDPOINT = permits.endpoint;
+  const inFlight = new Set<Promise<unknown>>();
   try {
-    return await runWithPermits(options, name, timeScale, setup);
+    return await runWithPermits(options, name, timeScale, setup, inFlight);
   } finally {
+    // An aborted execution leaves its running handlers behind: let them finish (their clones exist then, for
+    // whoever tears the run down) before the permit table goes away under them.
+    await Promise.allSettled([...inFlight]);
     await ownStore?.stop();
   }
 }
@@ -110,6 +114,7 @@ async function runWithPermits(
   name: string,
   timeScale: number,
   setup: ReturnType<typeof buildLocalSetup>,
+  inFlight: Set<Promise<unknown>>,
 ): Promise<LocalExecutionResult> {
   const { definition, machine, maps, kinds } = localMachine(options.aslPath);
   const tasks = taskStates(definition as unknown as Record<string, unknown>);
@@ -143,6 +148,7 @@ async function runWithPermits(
       putEvents,
       onEvent: options.onEvent,
       taskHook: options.taskHook,
+      inFlight,
     }),
     ...scaledTimings(definition, timeScale),
   };

@@ -27,6 +27,8 @@ export interface OverrideContext {
   putEvents: RecordedEvent[];
   onEvent?: (e: RunnerEvent) => void;
   taskHook?: TaskHook;
+  /** every handler invocation still running: an aborted execution leaves them behind, the runner awaits them */
+  inFlight?: Set<Promise<unknown>>;
 }
 
 type Override = (input: JsonValue) => Promise<JsonValue>;
@@ -115,7 +117,9 @@ function overrideFor(task: TaskStateInfo, ctx: OverrideContext): Override {
       // As on AWS, the handler's clock is the function timeout the CDK stack derives from TimeoutSeconds.
       const taskMs = timeoutMs(task.definition, rawInput);
       const fnMs = taskMs === undefined ? undefined : lambdaTimeoutSeconds(taskMs / 1000) * 1000;
-      result = await handler(payload, lambdaContext(fn, ctx.secrets, fnMs));
+      const call = Promise.resolve(handler(payload, lambdaContext(fn, ctx.secrets, fnMs)));
+      ctx.inFlight?.add(call);
+      result = await call.finally(() => ctx.inFlight?.delete(call));
       await ctx.taskHook?.({ state: task.name, attempt, phase: 'after', payload, result });
     } catch (error) {
       throw toTaskError(error);
