@@ -4,22 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { requestSchema } from '../lambdas/workflow/request.js';
-import { checkRequestPolicy, requestPoliciesSchema } from '../lambdas/workflow/request-policy.js';
-
-const cidr = z
-  .string()
-  .regex(
-    /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d|[12]\d|3[0-2])$/,
-    'must be an IPv4 CIDR like 10.0.0.0/24',
-  )
-  .refine(
-    (v) =>
-      v
-        .split('/')[0]
-        ?.split('.')
-        .every((o) => Number(o) <= 255),
-    'octets must be 0-255',
-  );
+import { checkRequestPolicy, ipv4Cidr, requestPoliciesSchema } from '../lambdas/workflow/request-policy.js';
 
 /** A Secrets Manager secret by name (`ic/vcenter`) or by its complete ARN (with the 6-character suffix). */
 const secretRef = z
@@ -110,7 +95,7 @@ const vpn = z
     /** Public IP of the on-premises VPN device (customer gateway). */
     customerGatewayIp: z.ipv4(),
     /** On-premises CIDRs routed statically over the VPN; omit to use BGP. */
-    staticRoutes: z.array(cidr).min(1).optional(),
+    staticRoutes: z.array(ipv4Cidr).min(1).optional(),
     /** BGP ASN of the customer gateway (dynamic routing). */
     bgpAsn: z.number().int().min(1).max(4294967294).optional(),
     /** The two tunnels, each with its own pre-shared key secret and IKE options. */
@@ -127,7 +112,7 @@ const vpn = z
 
 const newVpc = z.strictObject({
   mode: z.literal('new'),
-  cidr: cidr.default('10.80.0.0/22'),
+  cidr: ipv4Cidr.default('10.80.0.0/22'),
   maxAzs: z.number().int().min(2).max(3).default(2),
   vpn,
 });
@@ -204,9 +189,9 @@ export const configSchema = z.strictObject({
   }),
   network: z.strictObject({
     /** Where vCenter listens (443). */
-    vcenterCidrs: z.array(cidr).min(1),
+    vcenterCidrs: z.array(ipv4Cidr).min(1),
     /** ESXi management addresses: guest file transfer URLs point at the VM's host, not at vCenter. */
-    esxiCidrs: z.array(cidr).min(1),
+    esxiCidrs: z.array(ipv4Cidr).min(1),
     vpc: z.discriminatedUnion('mode', [existingVpc, newVpc]),
     endpoints: endpoints.prefault({ mode: 'create' }),
     /**

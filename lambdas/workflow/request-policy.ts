@@ -7,7 +7,8 @@ import type { WorkflowConfig } from './config.js';
 import { InvalidRequestError } from './errors.js';
 import type { CloneRequest } from './request.js';
 
-const ipv4Cidr = z
+/** An IPv4 CIDR with octets 0-255; the deployment config's network ranges use it too. */
+export const ipv4Cidr = z
   .string()
   .regex(/^(\d{1,3}\.){3}\d{1,3}\/(\d|[12]\d|3[0-2])$/, 'must be an IPv4 CIDR like 10.20.0.64/26')
   .refine(
