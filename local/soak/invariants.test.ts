@@ -72,6 +72,10 @@ describe('soak invariants', () => {
     expect(checkLeaks(leaked, [fault(budget)])).toEqual([]);
     expect(checkLeaks(leaked, [fault(budget - 1)])[0]?.invariant).toBe('leakOnlyPastBudget');
     expect(checkLeaks(leaked, [fault(budget, 'StartProgramInGuest')])).toHaveLength(1);
+    // Each failed attempt uses one injected fault, whichever rule it comes from (seed 20160: two Destroy_Task
+    // rules of 3 each outlast a budget of 5 together).
+    expect(checkLeaks(leaked, [fault(budget - 1), fault(1, 'PowerOffVM_Task')])).toEqual([]);
+    expect(checkLeaks(leaked, [fault(budget - 2), fault(1, 'PowerOffVM_Task')])).toHaveLength(1);
     const denied = report(
       [clone('a', 'failed')],
       [{ name: 'a', outcome: 'failed', error: 'PermissionDenied' }],
