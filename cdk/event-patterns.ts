@@ -1,6 +1,6 @@
 // The event patterns of the stack's rules, in one place: cdk/constructs/triggers.ts deploys them and the local
 // AWS endpoint (local/aws-endpoint/event-bus.ts) routes PutEvents with them, so the two cannot drift.
-import { DETAIL_TYPES } from './metric-names.js';
+import { DETAIL_TYPES } from '../lambdas/workflow/aws-names.js';
 
 /** EventBridge's event pattern, keyed as CDK's `EventPattern` (detailType for "detail-type"). */
 export interface SharedEventPattern {

@@ -17,6 +17,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
+import { METRIC_NAMESPACE, METRIC_SERVICE } from '../lambdas/workflow/aws-names.js';
 import { STATE_MACHINE_ARN_ENV } from '../lambdas/workflow/run-ref.js';
 import { lambdaTimeoutSeconds, MAX_LAMBDA_TIMEOUT_SECONDS } from '../statemachines/placeholders.js';
 import { type AslDocument, EVENT_BUS_PLACEHOLDER } from './asl.js';
@@ -27,7 +28,6 @@ import { executionsWildcardFinding, PipelineAccess } from './constructs/pipeline
 import { Triggers } from './constructs/triggers.js';
 import { WorkflowFunction } from './constructs/workflow-function.js';
 import { handlerNeeds } from './handler-needs.js';
-import { METRIC_NAMESPACE, METRIC_SERVICE } from './metric-names.js';
 
 export interface InstantCloneStackProps extends StackProps {
   readonly config: DeployConfig;

@@ -7,8 +7,13 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import {
+  METRIC_NAMESPACE,
+  METRIC_SERVICE,
+  METRIC_SERVICE_DIMENSION,
+  METRICS,
+} from '../../lambdas/workflow/aws-names.js';
 import type { DeployConfig } from '../config.js';
-import { METRIC_NAMESPACE, METRIC_SERVICE, METRIC_SERVICE_DIMENSION, METRICS } from '../metric-names.js';
 import type { WorkflowFunction } from './workflow-function.js';
 
 export interface ObservabilityProps {

@@ -5,7 +5,7 @@ import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { EVENT_SOURCE } from '../metric-names.js';
+import { EVENT_SOURCE } from '../../lambdas/workflow/aws-names.js';
 
 export interface PipelineAccessProps {
   readonly bus: events.EventBus;

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { METRICS } from '../../cdk/metric-names.js';
 import type { RunningSimulator } from '../../local/simulator/index.js';
 import { type SimulatorWithClient, startSimulatorWithClient } from '../../test/support/simulator-client.js';
 import { findByInventoryPath, reconfigVmTask, type VsphereClient, waitForTask } from '../vsphere/index.js';
+import { METRICS } from '../workflow/aws-names.js';
 import { parseConfig } from '../workflow/config.js';
 import { MARKER_DEPLOYMENT, MARKER_LEASE_EXPIRES, MARKER_RUN } from '../workflow/naming.js';
 import { extraConfigRecord, parseLeaseExpiry } from './find.js';

@@ -6,8 +6,8 @@
 // tests. Inbound details are parsed as their consumer parses them (the request strictly, by ValidateRequest; the
 // release loosely, by the release handler, which ignores what it does not read).
 import * as z from 'zod';
-import { DETAIL_TYPES, EVENT_SOURCE } from '../../cdk/metric-names.js';
 import type { ReapedVm, ReapReport } from '../reaper/reap.js';
+import { DETAIL_TYPES, EVENT_SOURCE } from './aws-names.js';
 import { EXAMPLE_REQUESTS, requestSchema } from './request.js';
 import { moRefSchema, timingSchema } from './states.js';
 

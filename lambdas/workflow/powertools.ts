@@ -1,9 +1,9 @@
 // Powertools singletons shared by every handler in a container (Logger with the Lambda context injected,
-// Metrics flushed as EMF after each invocation). Names come from cdk/metric-names.ts, which the stack's alarms
+// Metrics flushed as EMF after each invocation). Names come from aws-names.ts, which the stack's alarms
 // and dashboard read too.
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { METRIC_NAMESPACE, METRIC_SERVICE, METRICS } from '../../cdk/metric-names.js';
+import { METRIC_NAMESPACE, METRIC_SERVICE, METRICS } from './aws-names.js';
 import type { PhaseTiming } from './timing.js';
 
 export const logger = new Logger({ serviceName: METRIC_SERVICE });

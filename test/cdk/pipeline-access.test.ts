@@ -7,7 +7,7 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../cdk/app.js';
-import { EVENT_SOURCE } from '../../cdk/metric-names.js';
+import { EVENT_SOURCE } from '../../lambdas/workflow/aws-names.js';
 import type { Json } from './helpers.js';
 import { exampleConfig, writeConfig } from './helpers.js';
 

@@ -1,7 +1,7 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { placeholdersOf } from '../../cdk/asl.js';
-import { METRIC_NAMESPACE, METRICS } from '../../cdk/metric-names.js';
+import { METRIC_NAMESPACE, METRICS } from '../../lambdas/workflow/aws-names.js';
 import { parseConfig } from '../../lambdas/workflow/config.js';
 import type { Json } from './helpers.js';
 import { exampleConfig, type Synth, synthFixture, writeConfig } from './helpers.js';

@@ -1,6 +1,6 @@
 // The EMF metrics the dashboard graphs are really emitted: a guest-op retry is counted once per retried call.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { METRICS } from '../../cdk/metric-names.js';
+import { METRICS } from '../../lambdas/workflow/aws-names.js';
 import type { RunningSimulator } from '../../local/simulator/index.js';
 import { request, retried, run, simulator } from './helpers.js';
 

@@ -1,5 +1,7 @@
-// The CloudWatch names the handlers emit (EMF) and the stack's alarms and dashboard read. Handlers import
-// from here too, so a rename cannot silently break an alarm.
+// The AWS names the handlers and the CDK stack share: CloudWatch metrics the handlers emit (EMF) and the
+// alarms and dashboard read, and the EventBridge source and detail-types. One home, imported by both, so a
+// rename cannot silently break an alarm or a rule; it lives beside the handlers so that runtime code never
+// imports from cdk/.
 
 /** EMF namespace of every workflow metric. */
 export const METRIC_NAMESPACE = 'InstantCloneFleets';
