@@ -1,43 +1,11 @@
 // Expands a validated request into the run's parameters and one plan item per clone. Pure: the same request
 // and execution name always give the same plan, which is what makes InstantClone's retries idempotent.
 import type { WorkflowConfig } from './config.js';
-import { cloneName, runIdOf, type StaticIp } from './naming.js';
+import { cloneName, runIdOf } from './naming.js';
 import type { CloneRequest } from './request.js';
+import type { PlanItem, Run } from './states.js';
 
-export interface Run {
-  runId: string;
-  /** the deployment's id, written into every clone with the run marker */
-  deploymentId: string;
-  executionName: string;
-  requesterId: string;
-  total: number;
-  minReady: number;
-  maxConcurrency: number;
-  /** lease length for the Ready state's TimeoutSecondsPath (≥ 1) */
-  leaseSeconds: number;
-  /** false when leaseMinutes is 0: tear down right after the fleet is ready */
-  waitForRelease: boolean;
-  /**
-   * written to every clone; the reaper removes clones once it plus provisioningAllowanceMinutes has passed (the
-   * allowance covers the provisioning before Ready, where the lease really starts)
-   */
-  leaseExpires: string;
-  ipTimeoutSeconds: number;
-  folder: string | null;
-  pool: string | null;
-  network: string | null;
-  smokeCommand: string | null;
-  requestedAt: string;
-}
-
-export interface PlanItem {
-  index: number;
-  name: string;
-  source: string;
-  sourcePath: string;
-  os: 'linux' | 'windows';
-  staticIp: StaticIp | null;
-}
+export type { PlanItem, Run };
 
 export function planRun(
   request: CloneRequest,

@@ -12,24 +12,37 @@ export const staticIpState = z.object({
   dns: z.array(z.string()),
 });
 
-export const runState = z.looseObject({
+/** The run's parameters, as ValidateRequest plans them (plan.ts) and every later state carries them. */
+export const runSchema = z.object({
   runId: z.string(),
+  /** the deployment's id, written into every clone with the run marker */
   deploymentId: z.string(),
+  executionName: z.string(),
   requesterId: z.string(),
   total: z.number(),
   minReady: z.number(),
   maxConcurrency: z.number(),
+  /** lease length for the Ready state's TimeoutSecondsPath (≥ 1) */
   leaseSeconds: z.number(),
+  /** false when leaseMinutes is 0: tear down right after the fleet is ready */
   waitForRelease: z.boolean(),
+  /**
+   * written to every clone; the reaper removes clones once it plus provisioningAllowanceMinutes has passed (the
+   * allowance covers the provisioning before Ready, where the lease really starts)
+   */
   leaseExpires: z.string(),
   ipTimeoutSeconds: z.number(),
   folder: z.string().nullable(),
   pool: z.string().nullable(),
   network: z.string().nullable(),
   smokeCommand: z.string().nullable(),
+  requestedAt: z.string(),
 });
+export type Run = z.infer<typeof runSchema>;
+export const runState = runSchema.loose();
 
-export const planItemState = z.looseObject({
+/** One clone of the plan: its index, deterministic name, source VM and optional static address. */
+export const planItemSchema = z.object({
   index: z.number(),
   name: z.string(),
   source: z.string(),
@@ -37,6 +50,8 @@ export const planItemState = z.looseObject({
   os: z.enum(['linux', 'windows']),
   staticIp: staticIpState.nullable(),
 });
+export type PlanItem = z.infer<typeof planItemSchema>;
+export const planItemState = planItemSchema.loose();
 
 /** What VerifySourceFrozen learned about a clone's source VM. */
 export const sourceFactsState = z.looseObject({
