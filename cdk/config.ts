@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
+import { defaultsSchema } from '../lambdas/workflow/config.js';
 import { requestSchema } from '../lambdas/workflow/request.js';
 import { checkRequestPolicy, ipv4Cidr, requestPoliciesSchema } from '../lambdas/workflow/request-policy.js';
 
@@ -271,17 +272,7 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   /** Passed to the handlers in WORKFLOW_CONFIG.defaults (lambdas/workflow/config.ts); a request may override some. */
-  defaults: z
-    .strictObject({
-      maxConcurrency: z.number().int().min(1).max(100).default(5),
-      leaseMinutes: z.number().int().min(0).max(10_080).default(60),
-      maxLeaseMinutes: z.number().int().min(0).max(10_080).default(1440),
-      ipTimeoutSeconds: z.number().int().min(10).max(840).default(180),
-      guestScriptTimeoutSeconds: z.number().int().min(10).max(840).default(180),
-      /** Time past a lease's expiry before the reaper treats the clone as leaked (the workflow tears down first). */
-      provisioningAllowanceMinutes: z.number().int().min(0).max(1440).default(60),
-    })
-    .prefault({}),
+  defaults: defaultsSchema.prefault({}),
   observability: z
     .strictObject({
       logRetentionDays: z

@@ -1,11 +1,21 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parseConfig as parseDeployConfig } from '../../cdk/config.js';
 import { parseConfig } from './config.js';
 import { TEST_CONFIG_JSON } from './test-config.js';
 
 describe('parseConfig', () => {
   it('fills defaults', () => {
     const c = parseConfig(TEST_CONFIG_JSON);
-    expect(c.defaults).toMatchObject({ maxConcurrency: 4, leaseMinutes: 30, ipTimeoutSeconds: 300 });
+    expect(c.defaults).toMatchObject({ maxConcurrency: 4, leaseMinutes: 30, ipTimeoutSeconds: 180 });
+  });
+
+  it('has the same defaults as the deployment config when neither sets any (one schema for both)', () => {
+    const handlers = parseConfig(JSON.stringify({ ...JSON.parse(TEST_CONFIG_JSON), defaults: {} })).defaults;
+    const example = JSON.parse(readFileSync('cdk/config.example.json', 'utf8'));
+    delete example.defaults;
+    expect(parseDeployConfig(example).defaults).toEqual(handlers);
+    expect(handlers).toMatchObject({ maxConcurrency: 5, ipTimeoutSeconds: 180 });
   });
 
   it('names the bad field', () => {

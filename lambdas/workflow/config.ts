@@ -20,17 +20,23 @@ const sourceSchema = z.object({
   smokeGuestSecretId: z.string().min(1).optional(),
 });
 
-const defaultsSchema = z.object({
-  maxConcurrency: z.number().int().min(1).max(100).default(10),
-  leaseMinutes: z.number().min(0).default(60),
+/**
+ * The handlers' defaults: the one definition, used for the deployment config's `defaults` (cdk/config.ts) and
+ * for WORKFLOW_CONFIG, so the stack, the handlers and the local runner cannot disagree. A request may override
+ * some of them within these bounds.
+ */
+export const defaultsSchema = z.strictObject({
+  maxConcurrency: z.number().int().min(1).max(100).default(5),
+  leaseMinutes: z.number().min(0).max(10_080).default(60),
   maxLeaseMinutes: z
     .number()
     .min(0)
+    .max(10_080)
     .default(24 * 60),
-  ipTimeoutSeconds: z.number().int().min(1).max(840).default(300),
+  ipTimeoutSeconds: z.number().int().min(1).max(840).default(180),
   guestScriptTimeoutSeconds: z.number().int().min(1).max(840).default(180),
-  /** How long the reaper should wait past the lease before a clone counts as leaked. */
-  provisioningAllowanceMinutes: z.number().min(0).default(60),
+  /** How long past a lease's expiry the reaper waits before a clone counts as leaked (the workflow tears down first). */
+  provisioningAllowanceMinutes: z.number().min(0).max(1440).default(60),
 });
 
 export const workflowConfigSchema = z.object({

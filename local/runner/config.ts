@@ -86,7 +86,8 @@ export function buildLocalSetup(options: SetupOptions): LocalSetup {
       // Not the AWS stack's id: its Reaper and this runner never take each other's clones.
       deploymentId: 'local',
       sources: configSources,
-      defaults: { maxConcurrency: 10, leaseMinutes: 60, ipTimeoutSeconds: 300, ...options.defaults },
+      // The handlers' own defaults (lambdas/workflow/config.ts) unless the caller sets some.
+      defaults: { ...options.defaults },
       ...(options.requestPolicies === undefined ? {} : { requestPolicies: options.requestPolicies }),
     },
     secrets,
