@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EVENTS } from './events.js';
+import { EVENTS } from './event-registry.js';
 import { EVENTS_SCHEMA_DIR, eventJsonSchemas } from './events-schema.js';
 
 describe('docs/events/*.schema.json', () => {

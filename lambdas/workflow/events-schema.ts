@@ -6,7 +6,8 @@ import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as z from 'zod';
-import { EVENT_SOURCE, EVENTS, schemaFileName } from './events.js';
+import { EVENTS, schemaFileName } from './event-registry.js';
+import { EVENT_SOURCE } from './events.js';
 
 export const EVENTS_SCHEMA_DIR = fileURLToPath(new URL('../../docs/events/', import.meta.url));
 

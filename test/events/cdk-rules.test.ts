@@ -8,7 +8,8 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../cdk/app.js';
 import { RELEASE_PATTERN, REQUESTED_PATTERN } from '../../cdk/event-patterns.js';
-import { DETAIL_TYPES, EVENTS, eventByDetailType, releaseDetail } from '../../lambdas/workflow/events.js';
+import { EVENTS, eventByDetailType } from '../../lambdas/workflow/event-registry.js';
+import { DETAIL_TYPES, releaseDetail } from '../../lambdas/workflow/events.js';
 
 interface Rule {
   Properties: {

@@ -1,7 +1,7 @@
 // docs/events.md: one section per documented event, linking its schema, with an example that parses.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { EVENTS, schemaFileName } from '../../lambdas/workflow/events.js';
+import { EVENTS, schemaFileName } from '../../lambdas/workflow/event-registry.js';
 
 const doc = readFileSync('docs/events.md', 'utf8');
 const sections = new Map(

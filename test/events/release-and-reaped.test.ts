@@ -3,13 +3,8 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runReaper } from '../../lambdas/reaper/handler.js';
 import { release } from '../../lambdas/release/handler.js';
-import {
-  DETAIL_TYPES,
-  EVENT_SOURCE,
-  EXAMPLE_DETAILS,
-  reapedDetail,
-  releaseDetail,
-} from '../../lambdas/workflow/events.js';
+import { EXAMPLE_DETAILS } from '../../lambdas/workflow/event-examples.js';
+import { DETAIL_TYPES, EVENT_SOURCE, reapedDetail, releaseDetail } from '../../lambdas/workflow/events.js';
 import { MARKER_DEPLOYMENT, MARKER_LEASE_EXPIRES, MARKER_RUN } from '../../lambdas/workflow/naming.js';
 import { type LocalAwsClients, startLocalAwsWithClients } from '../aws-endpoint/helpers.js';
 import { type SimulatorWithClient, startSimulatorWithClient } from '../support/simulator-client.js';

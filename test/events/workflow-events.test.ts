@@ -3,10 +3,10 @@
 // through the real release function is tested against the local AWS endpoint (lambdas/release/handler.test.ts).
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventByDetailType } from '../../lambdas/workflow/event-registry.js';
 import {
   DETAIL_TYPES,
   EVENT_SOURCE,
-  eventByDetailType,
   readyDetail,
   releasedDetail,
   runFailedDetail,
