@@ -1,5 +1,6 @@
 // Public types of the local runner (runs statemachines/instant-clone.asl.json with aws-local-stepfunctions).
 
+import type { SourceConfig as WorkflowSourceConfig } from '../../lambdas/workflow/config.js';
 import type { RunningSimulator } from '../simulator/index.js';
 import type { TaskTokens } from './task-tokens.js';
 
@@ -19,13 +20,11 @@ export interface VcenterTarget extends Credentials {
 }
 
 /** One source of clones, as WORKFLOW_CONFIG's `sources.<name>` describes it (secret ids are filled in). */
-export interface SourceConfig {
-  paths: string[];
-  os: 'linux' | 'windows';
-  nicName?: string;
-  refreshCommand?: string;
-  [extra: string]: unknown;
-}
+/**
+ * A source as the handlers read it from WORKFLOW_CONFIG (lambdas/workflow/config.ts), less its secret ids: the
+ * local runner supplies the guest accounts itself.
+ */
+export type SourceConfig = Omit<WorkflowSourceConfig, 'guestSecretId' | 'smokeGuestSecretId'>;
 
 /**
  * How a `.waitForTaskToken` task (Ready) is released:
