@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { simulatorContract } from '../local/simulator/contract.js';
 import { startSimulator } from '../local/simulator/index.js';
 
 const PYTHON = '/usr/bin/python3';
@@ -30,13 +31,7 @@ export async function pyvmomiPeer(timeScale: number): Promise<PeerFigures> {
     };
   const sim = await startSimulator({ timeScale });
   try {
-    const contract = {
-      url: sim.url,
-      username: sim.username,
-      password: sim.password,
-      sources: sim.sources,
-      guest: sim.guest,
-    };
+    const contract = simulatorContract(sim);
     const child = spawn(PYTHON, [SCRIPT], {
       env: { ...process.env, SIM_CONTRACT: JSON.stringify(contract), RUN_ID: 'bench-peer' },
       stdio: ['ignore', 'pipe', 'pipe'],

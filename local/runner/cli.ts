@@ -3,9 +3,9 @@
 import './quiet.js';
 import { isAbsolute, resolve } from 'node:path';
 import { untrustedCertificateCode, untrustedCertificateMessage } from '../../cli/tls-trust.js';
-import { VsphereClient } from '../../lambdas/vsphere/index.js';
 import { closeClients } from '../../lambdas/workflow/session.js';
 import { type CliPlan, parseCli, USAGE } from './cli-args.js';
+import { connectTarget } from './connect-target.js';
 import { progressPrinter } from './progress.js';
 import { relativeToRepo, reportRun } from './report.js';
 import { runLocalWorkflow } from './run.js';
@@ -38,14 +38,7 @@ onStopSignals({
 
 // An untrusted certificate is found before anything is created, with advice that fits it.
 try {
-  const probe = await VsphereClient.connect({
-    url: target.url,
-    username: target.username,
-    password: target.password,
-    ...(target.insecure ? { insecure: true } : {}),
-    ...(target.caPem ? { caPem: target.caPem } : {}),
-    logger: { debug() {}, info() {}, warn() {}, error() {} },
-  });
+  const probe = await connectTarget(target);
   await probe.close().catch(() => undefined);
 } catch (error) {
   const code = untrustedCertificateCode(error);

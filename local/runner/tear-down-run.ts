@@ -3,9 +3,9 @@
 // carries this execution's run marker, with the same routine the stack's TeardownRun Lambda uses on AWS.
 import { resolveCloneScope } from '../../lambdas/reaper/scope.js';
 import { tearDownRunClones } from '../../lambdas/teardown-run/tear-down-run.js';
-import { VsphereClient } from '../../lambdas/vsphere/index.js';
 import type { WorkflowConfig } from '../../lambdas/workflow/config.js';
 import { runIdOf } from '../../lambdas/workflow/naming.js';
+import { connectTarget } from './connect-target.js';
 import type { VcenterTarget } from './types.js';
 
 export interface RunTeardown {
@@ -20,14 +20,7 @@ export async function tearDownRun(
   executionName: string,
   remaining: (names: string[]) => void = () => {},
 ): Promise<RunTeardown> {
-  const c = await VsphereClient.connect({
-    url: target.url,
-    username: target.username,
-    password: target.password,
-    ...(target.insecure ? { insecure: true } : {}),
-    ...(target.caPem ? { caPem: target.caPem } : {}),
-    logger: { debug() {}, info() {}, warn() {}, error() {} },
-  });
+  const c = await connectTarget(target);
   try {
     const scope = await resolveCloneScope(c, config);
     const { destroyed, failed } = await tearDownRunClones(c, runIdOf(executionName), scope, { remaining });

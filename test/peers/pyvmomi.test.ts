@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { simulatorContract } from '../../local/simulator/contract.js';
 import { type RunningSimulator, startSimulator } from '../../local/simulator/index.js';
 
 const PYTHON = '/usr/bin/python3';
@@ -32,13 +33,7 @@ describe.skipIf(!!missing && !CI)('pyVmomi peer', () => {
   });
 
   it('runs the frozen-source workflow for Linux and Windows', async () => {
-    const contract = {
-      url: sim.url,
-      username: sim.username,
-      password: sim.password,
-      sources: sim.sources,
-      guest: sim.guest,
-    };
+    const contract = simulatorContract(sim);
     const { spawn } = await import('node:child_process');
     const child = spawn(PYTHON, [SCRIPT], {
       env: { ...process.env, SIM_CONTRACT: JSON.stringify(contract), RUN_ID: 'peer' },
