@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
-import { defaultsSchema } from '../lambdas/workflow/config.js';
+import { defaultsSchema, sourceSettingsSchema } from '../lambdas/workflow/config.js';
 import { requestSchema } from '../lambdas/workflow/request.js';
 import { checkRequestPolicy, ipv4Cidr, requestPoliciesSchema } from '../lambdas/workflow/request-policy.js';
 
@@ -25,22 +25,17 @@ const timeZone = z.string().refine((tz) => {
   }
 }, 'must be an IANA time zone such as Europe/Berlin');
 
+/** A source as the handlers know it (sourceSettingsSchema), with its guest accounts named as secrets. */
 const source = z.strictObject({
+  ...sourceSettingsSchema.shape,
   /** Inventory paths of the frozen source VMs, one per ESXi host (instant clones stay on the source's host). */
   paths: z
     .array(z.string().regex(/^\/.+\/vm\/.+/, 'must be an inventory path like /DC/vm/folder/name'))
     .min(1),
-  os: z.enum(['linux', 'windows']),
   /** Secret holding `{"username","password"}` of the guest account used for guest operations. */
   guestSecret: secretRef,
   /** A separate, less privileged guest account the request's smokeCommand runs as (request policies). */
   smokeGuestSecret: secretRef.optional(),
-  /** Windows interface name for netsh (Linux ignores it). */
-  nicName: z.string().min(1).optional(),
-  /** Overrides the built-in guest network refresh script for this source. */
-  refreshCommand: z.string().min(1).optional(),
-  /** Overrides the built-in static-IP script ($IC_IP, $IC_PREFIX, $IC_GATEWAY, $IC_DNS; %IC_IP% … on Windows). */
-  staticRefreshCommand: z.string().min(1).optional(),
 });
 
 const existingVpc = z.strictObject({

@@ -19,6 +19,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { METRIC_NAMESPACE, METRIC_SERVICE } from '../lambdas/workflow/aws-names.js';
 import { STATE_MACHINE_ARN_ENV } from '../lambdas/workflow/run-ref.js';
+import { workflowConfigDocument } from '../lambdas/workflow/workflow-config-document.js';
 import { lambdaTimeoutSeconds, MAX_LAMBDA_TIMEOUT_SECONDS } from '../statemachines/placeholders.js';
 import { type AslDocument, EVENT_BUS_PLACEHOLDER } from './asl.js';
 import type { DeployConfig } from './config.js';
@@ -89,37 +90,27 @@ export class InstantCloneStack extends Stack {
       ...new Set(sources.flatMap((s) => (s.smokeGuestSecret ? [this.secretArn(s.smokeGuestSecret)] : []))),
     ];
 
-    // The document the handlers validate with lambdas/workflow/config.ts (ADR 0001). Secret ids only, never
-    // values; the request policies only for ValidateRequest (the one handler that applies them).
+    // The document the handlers validate with lambdas/workflow/config.ts (ADR 0001), built by the same function
+    // the local runner uses.
     const workflowConfig = (withPolicies: boolean): string =>
-      JSON.stringify({
-        deploymentId: config.deploymentId ?? config.stackName,
-        ...(config.cloneFolders === undefined ? {} : { cloneFolders: config.cloneFolders }),
-        vcenter: {
-          url: config.vcenter.url,
-          insecure: config.vcenter.insecure,
-          ...(config.vcenter.thumbprint === undefined ? {} : { thumbprint: config.vcenter.thumbprint }),
-          secretId: config.vcenter.secret,
-        },
-        sources: Object.fromEntries(
-          Object.entries(config.sources).map(([name, s]) => [
-            name,
-            {
-              paths: s.paths,
-              os: s.os,
-              guestSecretId: s.guestSecret,
-              ...(s.smokeGuestSecret === undefined ? {} : { smokeGuestSecretId: s.smokeGuestSecret }),
-              ...(s.nicName === undefined ? {} : { nicName: s.nicName }),
-              ...(s.refreshCommand === undefined ? {} : { refreshCommand: s.refreshCommand }),
-              ...(s.staticRefreshCommand === undefined
-                ? {}
-                : { staticRefreshCommand: s.staticRefreshCommand }),
+      JSON.stringify(
+        workflowConfigDocument(
+          {
+            deploymentId: config.deploymentId ?? config.stackName,
+            cloneFolders: config.cloneFolders,
+            vcenter: {
+              url: config.vcenter.url,
+              insecure: config.vcenter.insecure,
+              thumbprint: config.vcenter.thumbprint,
+              secret: config.vcenter.secret,
             },
-          ]),
+            sources: config.sources,
+            defaults: config.defaults,
+            requestPolicies: config.requestPolicies,
+          },
+          { withPolicies },
         ),
-        defaults: config.defaults,
-        ...(withPolicies ? { requestPolicies: config.requestPolicies } : {}),
-      });
+      );
     const environment = (withPolicies: boolean) => ({
       WORKFLOW_CONFIG: workflowConfig(withPolicies),
       EVENT_BUS_NAME: this.bus.eventBusName,

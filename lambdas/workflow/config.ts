@@ -5,7 +5,11 @@ import * as z from 'zod';
 import { InvalidConfigError } from './errors.js';
 import { requestPoliciesSchema } from './request-policy.js';
 
-const sourceSchema = z.object({
+/**
+ * What a source is, apart from how its guest accounts are named: the deployment config (cdk/config.ts, secrets by
+ * name) and WORKFLOW_CONFIG (secret ids) both build on it, and the local runner's sources are exactly this.
+ */
+export const sourceSettingsSchema = z.object({
   /** Inventory paths of frozen VMs, one per ESXi host; clones are spread round-robin across them. */
   paths: z.array(z.string().min(1)).min(1),
   os: z.enum(['linux', 'windows']),
@@ -15,6 +19,9 @@ const sourceSchema = z.object({
   refreshCommand: z.string().min(1).optional(),
   /** Replaces the built-in static-IP script; may use $IC_IP, $IC_PREFIX, $IC_GATEWAY, $IC_DNS (%IC_IP% … on Windows). */
   staticRefreshCommand: z.string().min(1).optional(),
+});
+
+const sourceSchema = sourceSettingsSchema.extend({
   guestSecretId: z.string().min(1),
   /** A less privileged guest account the request's smokeCommand runs as (instead of guestSecretId's). */
   smokeGuestSecretId: z.string().min(1).optional(),
@@ -72,6 +79,7 @@ export const workflowConfigSchema = z.object({
 
 export type WorkflowConfig = z.infer<typeof workflowConfigSchema>;
 export type SourceConfig = z.infer<typeof sourceSchema>;
+export type SourceSettings = z.infer<typeof sourceSettingsSchema>;
 
 export function parseConfig(text: string | undefined): WorkflowConfig {
   if (!text) throw new InvalidConfigError('WORKFLOW_CONFIG is not set');

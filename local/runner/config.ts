@@ -1,17 +1,16 @@
 // WORKFLOW_CONFIG and the secrets context for local runs (ADR 0001: one config env var, context-held secrets).
 
+import {
+  type NamedSecretSource,
+  type WorkflowConfigDocument,
+  workflowConfigDocument,
+} from '../../lambdas/workflow/workflow-config-document.js';
 import type { RunningSimulator } from '../simulator/index.js';
 import type { Credentials, JsonValue, SourceConfig, VcenterTarget } from './types.js';
 
 export interface LocalSetup {
-  /** the JSON document the handlers read from process.env.WORKFLOW_CONFIG */
-  config: {
-    vcenter: { url: string; insecure?: boolean; caPem?: string; secretId: string };
-    deploymentId: string;
-    sources: Record<string, SourceConfig & { guestSecretId: string; smokeGuestSecretId?: string }>;
-    defaults: Record<string, JsonValue>;
-    requestPolicies?: JsonValue;
-  };
+  /** the JSON document the handlers read from process.env.WORKFLOW_CONFIG (built as the CDK stack builds it) */
+  config: WorkflowConfigDocument;
   /** what @middy/secrets-manager would put on the context: `vcenter` and `guest_<source>` */
   secrets: Record<string, Credentials>;
   /** the vCenter the run talks to, with its account (for the run-scoped teardown) */
@@ -64,32 +63,35 @@ export function buildLocalSetup(options: SetupOptions): LocalSetup {
   const secrets: Record<string, Credentials> = {
     vcenter: { username: vcenter.username, password: vcenter.password },
   };
-  const configSources: LocalSetup['config']['sources'] = {};
+  const namedSources: Record<string, NamedSecretSource> = {};
   for (const [name, source] of Object.entries(sources)) {
-    configSources[name] = { ...source, guestSecretId: `local/guest/${name}` };
+    namedSources[name] = { ...source, guestSecret: `local/guest/${name}` };
     const creds = guest[name];
     if (creds) secrets[`guest_${name}`] = creds;
     const smoke = options.smokeGuest?.[name];
     if (smoke) {
-      configSources[name].smokeGuestSecretId = `local/guest-smoke/${name}`;
+      namedSources[name].smokeGuestSecret = `local/guest-smoke/${name}`;
       secrets[`guest_smoke_${name}`] = smoke;
     }
   }
   return {
-    config: {
-      vcenter: {
-        url: vcenter.url,
-        ...(vcenter.insecure ? { insecure: true } : {}),
-        ...(vcenter.caPem ? { caPem: vcenter.caPem } : {}),
-        secretId: 'local/vcenter',
+    config: workflowConfigDocument(
+      {
+        // Not the AWS stack's id: its Reaper and this runner never take each other's clones.
+        deploymentId: 'local',
+        vcenter: {
+          url: vcenter.url,
+          ...(vcenter.insecure ? { insecure: true } : {}),
+          ...(vcenter.caPem ? { caPem: vcenter.caPem } : {}),
+          secret: 'local/vcenter',
+        },
+        sources: namedSources,
+        // The handlers' own defaults (lambdas/workflow/config.ts) unless the caller sets some.
+        defaults: { ...options.defaults },
+        requestPolicies: options.requestPolicies,
       },
-      // Not the AWS stack's id: its Reaper and this runner never take each other's clones.
-      deploymentId: 'local',
-      sources: configSources,
-      // The handlers' own defaults (lambdas/workflow/config.ts) unless the caller sets some.
-      defaults: { ...options.defaults },
-      ...(options.requestPolicies === undefined ? {} : { requestPolicies: options.requestPolicies }),
-    },
+      { withPolicies: true },
+    ),
     secrets,
     target: vcenter,
   };

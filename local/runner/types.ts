@@ -1,6 +1,6 @@
 // Public types of the local runner (runs statemachines/instant-clone.asl.json with aws-local-stepfunctions).
 
-import type { SourceConfig as WorkflowSourceConfig } from '../../lambdas/workflow/config.js';
+import type { SourceSettings } from '../../lambdas/workflow/config.js';
 import type { RunningSimulator } from '../simulator/index.js';
 import type { TaskTokens } from './task-tokens.js';
 
@@ -19,12 +19,11 @@ export interface VcenterTarget extends Credentials {
   caPem?: string;
 }
 
-/** One source of clones, as WORKFLOW_CONFIG's `sources.<name>` describes it (secret ids are filled in). */
 /**
- * A source as the handlers read it from WORKFLOW_CONFIG (lambdas/workflow/config.ts), less its secret ids: the
- * local runner supplies the guest accounts itself.
+ * A source as the handlers know it (lambdas/workflow/config.ts), without its guest accounts: the local runner
+ * supplies those itself.
  */
-export type SourceConfig = Omit<WorkflowSourceConfig, 'guestSecretId' | 'smokeGuestSecretId'>;
+export type SourceConfig = SourceSettings;
 
 /**
  * How a `.waitForTaskToken` task (Ready) is released:

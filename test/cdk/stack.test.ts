@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { placeholdersOf } from '../../cdk/asl.js';
 import { METRIC_NAMESPACE, METRICS } from '../../lambdas/workflow/aws-names.js';
 import { parseConfig } from '../../lambdas/workflow/config.js';
+import { workflowConfigDocument } from '../../lambdas/workflow/workflow-config-document.js';
 import type { Json } from './helpers.js';
 import { exampleConfig, type Synth, synthFixture, writeConfig } from './helpers.js';
 
@@ -84,6 +85,29 @@ describe('InstantCloneStack (example config, fixture ASL)', () => {
       // The request policies go to ValidateRequest only, the one handler that applies them.
       expect(config.requestPolicies !== undefined).toBe(f.Properties.Description.includes('ValidateRequest'));
     }
+  });
+
+  it('builds WORKFLOW_CONFIG with the same function as the local runner, from the deployment config', () => {
+    const deploy = exampleConfig() as Json;
+    const fns = Object.values(ofType(t, 'AWS::Lambda::Function')).filter(
+      (f) => f.Properties.Environment.Variables.WORKFLOW_CONFIG !== undefined,
+    );
+    const validate = fns.find((f) => f.Properties.Description.includes('ValidateRequest'));
+    const expected = workflowConfigDocument(
+      {
+        deploymentId: (deploy.deploymentId ?? deploy.stackName ?? 'InstantCloneFleets') as string,
+        cloneFolders: deploy.cloneFolders as string[] | undefined,
+        vcenter: { ...(deploy.vcenter as { url: string; secret: string }), insecure: false },
+        sources: deploy.sources as never,
+        defaults: parseConfig(validate?.Properties.Environment.Variables.WORKFLOW_CONFIG).defaults,
+        requestPolicies: JSON.parse(validate?.Properties.Environment.Variables.WORKFLOW_CONFIG)
+          .requestPolicies,
+      },
+      { withPolicies: true },
+    );
+    expect(JSON.parse(validate?.Properties.Environment.Variables.WORKFLOW_CONFIG)).toEqual(
+      JSON.parse(JSON.stringify(expected)),
+    );
   });
 
   it('passes WORKFLOW_CONFIG with secret ids only, and the CA via NODE_EXTRA_CA_CERTS only when configured', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../lambdas/workflow/config.js';
+import { workflowConfigDocument } from '../../lambdas/workflow/workflow-config-document.js';
 import { buildLocalSetup } from '../../local/runner/config.js';
 import type { RunningSimulator } from '../../local/simulator/index.js';
 
@@ -64,5 +65,38 @@ describe('WORKFLOW_CONFIG for local runs', () => {
     expect(() =>
       buildLocalSetup({ vcenter: { url: 'https://vc/sdk', username: 'u', password: 'p' } }),
     ).toThrow(/pass `sources`/);
+  });
+
+  it('is the document the CDK stack would build for the same deployment (one builder for both)', () => {
+    const { config } = buildLocalSetup({
+      vcenter: { url: 'https://vc.lab/sdk', username: 'svc', password: 'p' },
+      sources: { ubuntu: { paths: ['/DC/vm/u'], os: 'linux', nicName: 'eth0' } },
+      guest: { ubuntu: { username: 'ci', password: 'g' } },
+      defaults: { maxConcurrency: 3 },
+    });
+    const asTheStackBuildsIt = workflowConfigDocument(
+      {
+        deploymentId: 'local',
+        vcenter: { url: 'https://vc.lab/sdk', secret: 'local/vcenter' },
+        sources: {
+          ubuntu: { paths: ['/DC/vm/u'], os: 'linux', nicName: 'eth0', guestSecret: 'local/guest/ubuntu' },
+        },
+        defaults: { maxConcurrency: 3 },
+      },
+      { withPolicies: true },
+    );
+    expect(JSON.parse(JSON.stringify(config))).toEqual(JSON.parse(JSON.stringify(asTheStackBuildsIt)));
+  });
+
+  it('refuses a document the handlers would refuse before any handler runs, naming the field', () => {
+    expect(() => buildLocalSetup({ simulator: sim, defaults: { maxConcurrency: 0 } })).toThrow(
+      expect.objectContaining({
+        name: 'InvalidConfig',
+        message: expect.stringMatching(/defaults\.maxConcurrency/),
+      }),
+    );
+    expect(() =>
+      buildLocalSetup({ simulator: sim, requestPolicies: { default: { sources: 'linux' } } }),
+    ).toThrow(/WORKFLOW_CONFIG\.requestPolicies/);
   });
 });
