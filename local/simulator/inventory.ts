@@ -30,7 +30,7 @@ export interface HostMemory {
   baseUsageMB?: number;
 }
 
-/** 1.5 TiB, a common size for hosts that carry instant-clone fleets; room for 1,000 clones of the seeded sources. */
+/** 1.5 TiB: with the workflow's default charge (half of 4096 MB) and headroom, room for about 1,370 `linux` clones. */
 export const DEFAULT_HOST_MEMORY_MB = 1536 * 1024;
 /** ESXi's own use; vcsim reports 1404 MB on its 4 GB host. */
 export const DEFAULT_HOST_BASE_USAGE_MB = 4096;
