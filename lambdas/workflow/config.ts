@@ -6,7 +6,7 @@ import { InvalidConfigError } from './errors.js';
 import { requestPoliciesSchema } from './request-policy.js';
 
 const sourceSchema = z.object({
-  /** Inventory paths of frozen VMs, one per ESXi host; clones are spread round-robin across them. */
+  /** Inventory paths of frozen VMs, one per ESXi host; VerifySourceFrozen spreads clones by their hosts' free memory. */
   paths: z.array(z.string().min(1)).min(1),
   os: z.enum(['linux', 'windows']),
   /** Windows interface name for netsh (default Ethernet0). Linux ignores it: the interface is found by the clone's MAC. */
