@@ -74,16 +74,17 @@ export const handler = workflowHandler(options, async ({ run, clones }, { vcente
       [...hosts].map(([id, props]) => [id, { name: String(props.name ?? id), ...hostMemoryOf(props) }]),
     );
     const placed = placeFleet(clones, members, hostMemory, config.defaults);
-    logger.info('placement', {
-      hosts: [...hostMemory.values()],
-      clonesPerSourceVm: Object.fromEntries(paths.map((p) => [p, placed.filter((x) => x === p).length])),
-    });
-    const sources = [...facts].map(([path, f]) => ({
-      path,
-      vm: f.vm,
-      host: f.hostName,
-      guestFamily: f.guestFamily,
-    }));
+    logger.info('placement', { hosts: [...hostMemory.values()] });
+    // Only the VMs that got clones (at most one entry per clone, as ValidateRequest's payload estimate counts).
+    const sources = [...facts]
+      .filter(([path]) => placed.includes(path))
+      .map(([path, f]) => ({
+        path,
+        vm: f.vm,
+        host: f.hostName,
+        guestFamily: f.guestFamily,
+        clones: placed.filter((p) => p === path).length,
+      }));
     const enriched = clones.map((p, i) => {
       const sourcePath = placed[i] as string;
       return { ...p, sourcePath, sourceVm: facts.get(sourcePath) as SourceFacts };

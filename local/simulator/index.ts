@@ -68,6 +68,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
         return api.stats();
       case 'inventory':
         return api.inventory();
+      case 'hosts':
+        return api.hosts();
       default:
         throw new SyntaxError(`unknown action ${String(body.action)}`);
     }
