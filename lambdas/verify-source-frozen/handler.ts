@@ -1,10 +1,15 @@
-// VerifySourceFrozen: logs in, finds every source VM the plan uses, checks versions and the frozen state, and
-// attaches the source's facts (host, guest family, first NIC, current IP) to each clone of the plan.
+// VerifySourceFrozen: logs in, finds every frozen VM of the sources the plan uses, checks versions and the frozen
+// state, places each clone on one of its source's VMs by the hosts' free memory (placement.ts; a fleet that does
+// not fit fails with HostCapacityExceeded here, before anything is created), and attaches the chosen VM's facts
+// (host, guest family, first NIC, current IP) to each clone of the plan.
 import * as z from 'zod';
 import { type MoRef, type NicBacking, retrieveProperties } from '../vsphere/index.js';
 import { SourceNotFoundError } from '../workflow/errors.js';
 import { toWorkflowError } from '../workflow/faults.js';
+import { hostMemoryOf } from '../workflow/host-memory.js';
 import { datacenterOf, resolveNetwork } from '../workflow/network.js';
+import { cloneChargeMB, type PlacementMember, placeFleet } from '../workflow/placement.js';
+import { logger } from '../workflow/powertools.js';
 import { checkVcenterVersion } from '../workflow/session.js';
 import { checkSource, HOST_PATHS, VM_PATHS } from '../workflow/source-check.js';
 import { planItemState, runState, type SourceFacts } from '../workflow/states.js';
@@ -16,12 +21,20 @@ import { HANDLER_NEEDS } from './needs.js';
 const input = z.object({ run: runState, clones: z.array(planItemState).min(1) });
 
 const options = { input, needs: HANDLER_NEEDS };
-export const handler = workflowHandler(options, async ({ run, clones }, { vcenter }) => {
+export const handler = workflowHandler(options, async ({ run, clones }, { vcenter, config }) => {
   const end = startPhase();
   const c = await vcenter();
   checkVcenterVersion(c);
-  const paths = [...new Set(clones.map((p) => p.sourcePath))];
-  const label = (path: string) => `source '${clones.find((p) => p.sourcePath === path)?.source}' (${path})`;
+  // Every frozen VM of each source the plan uses (the plan's own paths if the source left the config since).
+  const groups = new Map<string, string[]>();
+  for (const p of clones) {
+    const paths = groups.get(p.source) ?? [...(config.sources[p.source]?.paths ?? [])];
+    if (!paths.includes(p.sourcePath)) paths.push(p.sourcePath);
+    groups.set(p.source, paths);
+  }
+  const sourceOf = new Map([...groups].flatMap(([name, paths]) => paths.map((path) => [path, name])));
+  const paths = [...sourceOf.keys()];
+  const label = (path: string) => `source '${sourceOf.get(path)}' (${path})`;
   try {
     const refs = new Map<string, MoRef>();
     for (const path of paths) {
@@ -38,18 +51,44 @@ export const handler = workflowHandler(options, async ({ run, clones }, { vcente
         backings.set(dc, await resolveNetwork(c, dc, run.network));
     }
     const facts = new Map<string, SourceFacts>();
+    const members = new Map<string, PlacementMember[]>();
     for (const [path, ref] of refs) {
       const props = vms.get(ref.value) ?? {};
       const host = hosts.get((props['runtime.host'] as MoRef | undefined)?.value ?? '') ?? {};
-      facts.set(path, checkSource(label(path), ref, props, host, backings.get(datacenterOf(path)) ?? null));
+      const f = checkSource(label(path), ref, props, host, backings.get(datacenterOf(path)) ?? null);
+      facts.set(path, f);
+      const memoryMB =
+        typeof props['config.hardware.memoryMB'] === 'number' ? props['config.hardware.memoryMB'] : null;
+      const name = sourceOf.get(path) as string;
+      members.set(name, [
+        ...(members.get(name) ?? []),
+        {
+          path,
+          host: f.host.value,
+          memoryMB,
+          chargeMB: cloneChargeMB(memoryMB, config.defaults.cloneMemoryFraction),
+        },
+      ]);
     }
-    const sources = [...facts].map(([path, f]) => ({
-      path,
-      vm: f.vm,
-      host: f.hostName,
-      guestFamily: f.guestFamily,
-    }));
-    const enriched = clones.map((p) => ({ ...p, sourceVm: facts.get(p.sourcePath) as SourceFacts }));
+    const hostMemory = new Map(
+      [...hosts].map(([id, props]) => [id, { name: String(props.name ?? id), ...hostMemoryOf(props) }]),
+    );
+    const placed = placeFleet(clones, members, hostMemory, config.defaults);
+    logger.info('placement', { hosts: [...hostMemory.values()] });
+    // Only the VMs that got clones (at most one entry per clone, as ValidateRequest's payload estimate counts).
+    const sources = [...facts]
+      .filter(([path]) => placed.includes(path))
+      .map(([path, f]) => ({
+        path,
+        vm: f.vm,
+        host: f.hostName,
+        guestFamily: f.guestFamily,
+        clones: placed.filter((p) => p === path).length,
+      }));
+    const enriched = clones.map((p, i) => {
+      const sourcePath = placed[i] as string;
+      return { ...p, sourcePath, sourceVm: facts.get(sourcePath) as SourceFacts };
+    });
     return { run, clones: enriched, sources, timing: end() };
   } catch (error) {
     throw toWorkflowError(error, 'verify', paths.join(', '));

@@ -32,6 +32,16 @@ describe('parseConfig', () => {
     }
   });
 
+  it('placement defaults: half a source’s memory per clone, 10 % headroom; a fraction above 1 is refused', () => {
+    expect(parseConfig(TEST_CONFIG_JSON).defaults).toMatchObject({
+      cloneMemoryFraction: 0.5,
+      hostMemoryHeadroomPercent: 10,
+    });
+    const bad = JSON.parse(TEST_CONFIG_JSON);
+    bad.defaults.cloneMemoryFraction = 1.5;
+    expect(() => parseConfig(JSON.stringify(bad))).toThrow(/WORKFLOW_CONFIG\.defaults\.cloneMemoryFraction/);
+  });
+
   it('rejects a missing or non-JSON variable', () => {
     expect(() => parseConfig(undefined)).toThrow(/not set/);
     expect(() => parseConfig('{')).toThrow(/not valid JSON/);

@@ -10,7 +10,7 @@ import { requestPoliciesSchema } from './request-policy.js';
  * name) and WORKFLOW_CONFIG (secret ids) both build on it, and the local runner's sources are exactly this.
  */
 export const sourceSettingsSchema = z.object({
-  /** Inventory paths of frozen VMs, one per ESXi host; clones are spread round-robin across them. */
+  /** Inventory paths of frozen VMs, one per ESXi host; VerifySourceFrozen spreads clones by their hosts' free memory. */
   paths: z.array(z.string().min(1)).min(1),
   os: z.enum(['linux', 'windows']),
   /** Windows interface name for netsh (default Ethernet0). Linux ignores it: the interface is found by the clone's MAC. */
@@ -44,6 +44,18 @@ export const defaultsSchema = z.strictObject({
   guestScriptTimeoutSeconds: z.number().int().min(1).max(840).default(180),
   /** How long past a lease's expiry the reaper waits before a clone counts as leaked (the workflow tears down first). */
   provisioningAllowanceMinutes: z.number().min(0).max(1440).default(60),
+  /**
+   * What one instant clone is counted at when a fleet is placed on its sources' hosts, as a share of the source's
+   * configured memory (config.hardware.memoryMB). A clone starts out sharing its source's memory copy-on-write and
+   * takes memory of its own as its guest writes; half stands for a clone that runs a CI job. 1 = no overcommit.
+   */
+  cloneMemoryFraction: z.number().min(0).max(1).default(0.5),
+  /**
+   * Percent of each host's physical memory a fleet must leave free. ESXi starts reclaiming memory (page sharing,
+   * then ballooning, compression, swapping) as free memory falls below 400 % of its minFree, about 4 % of a large
+   * host; 10 % keeps fleets clear of that.
+   */
+  hostMemoryHeadroomPercent: z.number().min(0).max(90).default(10),
 });
 
 export const workflowConfigSchema = z.object({

@@ -84,11 +84,14 @@ export class CloneFailedError extends WorkflowError {
   static override readonly hint = 'See the vSphere fault; the vCenter task list has the details.';
 }
 
-/** The source's host has no room for another clone (InsufficientResourcesFault). */
+/**
+ * The sources' hosts have no room for the fleet: found by VerifySourceFrozen from the hosts' free memory before
+ * anything is created (placement.ts), or reported by vCenter as InsufficientResourcesFault on a clone.
+ */
 export class HostCapacityExceededError extends WorkflowError {
   override readonly name = 'HostCapacityExceeded';
   static override readonly hint =
-    'Ask for fewer clones, lower maxConcurrency, or add a frozen source on another host to the source’s paths.';
+    'Ask for fewer clones (or a lower maxConcurrency), use another source whose frozen VMs are on other hosts or add one to this source’s paths, or free memory on the hosts named.';
 }
 
 /** ReconfigVM_Task could not connect the clone's NIC. */

@@ -50,7 +50,7 @@ export function planRun(
         index,
         name: cloneName(request.namePrefix, runId, index, total),
         source: entry.source,
-        // One frozen VM per host: spread clones round-robin over the source's paths.
+        // Round-robin over the source's paths; VerifySourceFrozen re-places by the hosts' free memory (placement.ts).
         sourcePath: source.paths[nth % source.paths.length] as string,
         os: source.os,
         staticIp:

@@ -1,6 +1,7 @@
 // The checks VerifySourceFrozen makes on one source VM and its host (DESIGN section 2, step 2).
 import type { MoRef, NicBacking, VirtualEthernetCard } from '../vsphere/index.js';
 import { SourceNotFrozenError, UnsupportedVersionError } from './errors.js';
+import { HOST_MEMORY_PATHS } from './host-memory.js';
 import { selectIp } from './ip-selection.js';
 import { MIN_VERSION } from './session.js';
 import type { SourceFacts } from './states.js';
@@ -14,10 +15,11 @@ export const VM_PATHS = [
   'guest.guestFamily',
   'config.guestId',
   'config.hardware.device',
+  'config.hardware.memoryMB',
   'guest.ipAddress',
   'guest.net',
 ];
-export const HOST_PATHS = ['name', 'config.product.version'];
+export const HOST_PATHS = ['name', 'config.product.version', ...HOST_MEMORY_PATHS];
 
 /** Validates one source and returns its facts; `what` names it for messages (source name and path). */
 export function checkSource(

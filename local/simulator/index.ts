@@ -26,6 +26,7 @@ export type {
   GuestProfileName,
   MoRefLike,
   RunningSimulator,
+  SimHost,
   SimStats,
   SimulatorOptions,
   SimVm,
@@ -67,6 +68,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
         return api.stats();
       case 'inventory':
         return api.inventory();
+      case 'hosts':
+        return api.hosts();
       default:
         throw new SyntaxError(`unknown action ${String(body.action)}`);
     }
@@ -94,6 +97,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     },
     inventory: () => [...sim.inv.vms.values()].map((v) => toSimVm(sim, v)),
     clones: () => [...sim.inv.vms.values()].filter((v) => v.isClone).map((v) => toSimVm(sim, v)),
+    hosts: () =>
+      sim.inv.hosts.map((h) => ({
+        moref: { type: 'HostSystem', value: h.id },
+        name: h.name,
+        memoryMB: h.memoryMB,
+        usedMB: sim.inv.memoryUsageMB(h),
+      })),
     plantVm: (v) => {
       const vm = sim.inv.addVm({
         name: v.name,

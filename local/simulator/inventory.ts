@@ -3,8 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { guestProfile } from './guest-profile.js';
-import { Arr, bool, enumv, int, MoRef, type Obj, obj, str } from './values.js';
-import { type GuestOs, type PowerState, type VmState, vmProps } from './vm.js';
+import { Arr, bool, enumv, int, long, MoRef, type Obj, obj, short, str } from './values.js';
+import { DEFAULT_VM_MEMORY_MB, type GuestOs, type PowerState, type VmState, vmProps } from './vm.js';
 
 export interface Folder {
   id: string;
@@ -18,7 +18,22 @@ export interface Host {
   name: string;
   /** `summary.config.sslThumbprint`; with HTTPS the server sets it to its certificate's SHA-1 fingerprint. */
   thumbprint: string;
+  /** physical memory (`hardware.memorySize` in bytes = this × 2^20) */
+  memoryMB: number;
+  /** what the hypervisor itself holds; `overallMemoryUsage` adds the powered-on VMs' resident memory */
+  baseUsageMB: number;
 }
+
+/** Memory of one simulated host (README "Hosts and memory"). */
+export interface HostMemory {
+  memoryMB?: number;
+  baseUsageMB?: number;
+}
+
+/** 1.5 TiB: with the workflow's default charge (half of 4096 MB) and headroom, room for about 1,370 `linux` clones. */
+export const DEFAULT_HOST_MEMORY_MB = 1536 * 1024;
+/** ESXi's own use; vcsim reports 1404 MB on its 4 GB host. */
+export const DEFAULT_HOST_BASE_USAGE_MB = 4096;
 
 const ROOT = 'group-d1';
 const DC = 'datacenter-2';
@@ -39,7 +54,10 @@ export class Inventory {
   private nextId = 100;
   private macSeq = 0x100;
 
-  constructor(readonly hostVersion: string) {
+  constructor(
+    readonly hostVersion: string,
+    hostMemory: HostMemory[] = [],
+  ) {
     this.events.setMaxListeners(0);
     const f = (id: string, name: string, parent: string | undefined, childType: string[]) =>
       this.folders.set(id, { id, name, parent, childType });
@@ -54,9 +72,13 @@ export class Inventory {
       Array.from({ length: 20 }, (_, i) =>
         ((i * 37 + n * 11) & 0xff).toString(16).padStart(2, '0').toUpperCase(),
       ).join(':');
+    const memory = (i: number) => ({
+      memoryMB: hostMemory[i]?.memoryMB ?? DEFAULT_HOST_MEMORY_MB,
+      baseUsageMB: hostMemory[i]?.baseUsageMB ?? DEFAULT_HOST_BASE_USAGE_MB,
+    });
     this.hosts = [
-      { id: 'host-21', name: 'esxi-01.sim.local', thumbprint: thumb(1) },
-      { id: 'host-22', name: 'esxi-02.sim.local', thumbprint: thumb(2) },
+      { id: 'host-21', name: 'esxi-01.sim.local', thumbprint: thumb(1), ...memory(0) },
+      { id: 'host-22', name: 'esxi-02.sim.local', thumbprint: thumb(2), ...memory(1) },
     ];
   }
 
@@ -126,7 +148,11 @@ export class Inventory {
     ip?: string;
     isClone?: boolean;
     extraConfig?: Record<string, string>;
+    memoryMB?: number;
+    /** host memory it holds while powered on; default all of memoryMB */
+    residentMB?: number;
   }): VmState {
+    const memoryMB = v.memoryMB ?? DEFAULT_VM_MEMORY_MB;
     const folderId = this.folderByPath(v.folder.split('/').filter(Boolean))?.id ?? v.folder;
     const mac = this.newMac();
     const vm: VmState = {
@@ -139,6 +165,8 @@ export class Inventory {
       frozen: v.frozen,
       isClone: v.isClone ?? false,
       os: v.os,
+      memoryMB,
+      residentMB: v.residentMB ?? memoryMB,
       nic: {
         key: 4000,
         mac,
@@ -182,6 +210,14 @@ export class Inventory {
       default:
         return false;
     }
+  }
+
+  /** `summary.quickStats.overallMemoryUsage`: the hypervisor's share plus every powered-on VM's resident memory. */
+  memoryUsageMB(host: Host): number {
+    let used = host.baseUsageMB;
+    for (const v of this.vms.values())
+      if (v.hostId === host.id && v.powerState === 'poweredOn') used += v.residentMB;
+    return Math.round(used);
   }
 
   /** Property tree of an inventory object (undefined if it does not exist or is not inventory). */
@@ -259,11 +295,29 @@ export class Inventory {
       case 'HostSystem': {
         const h = this.hosts.find((x) => x.id === ref.value) as (typeof this.hosts)[number];
         const product = aboutInfo('VMware ESXi', this.hostVersion, 'HostAgent', 'embeddedEsx');
+        const memorySize = long(h.memoryMB * 1024 * 1024);
+        const system = {
+          vendor: str('VMware, Inc.'),
+          model: str('VMware Virtual Platform'),
+          uuid: str(hostUuid(h.id)),
+        };
         return obj('HostSystem', {
           name: str(h.name),
           parent: new MoRef('ClusterComputeResource', CLUSTER),
           summary: obj('HostListSummary', {
             host: new MoRef('HostSystem', h.id),
+            // The figures vcsim's esx.HostSystem reports for its one host, except the memory.
+            hardware: obj('HostHardwareSummary', {
+              ...system,
+              memorySize,
+              cpuModel: str('Intel(R) Core(TM) i7-3615QM CPU @ 2.30GHz'),
+              cpuMhz: int(2294),
+              numCpuPkgs: short(2),
+              numCpuCores: short(2),
+              numCpuThreads: short(2),
+              numNics: int(1),
+              numHBAs: int(3),
+            }),
             config: obj('HostConfigSummary', {
               name: str(h.name),
               port: int(443),
@@ -272,9 +326,22 @@ export class Inventory {
               vmotionEnabled: bool(true),
               faultToleranceEnabled: bool(false),
             }),
-            quickStats: obj('HostListSummaryQuickStats', {}),
+            quickStats: obj('HostListSummaryQuickStats', {
+              overallMemoryUsage: int(this.memoryUsageMB(h)),
+            }),
             overallStatus: enumv('ManagedEntityStatus', 'green'),
             rebootRequired: bool(false),
+          }),
+          hardware: obj('HostHardwareInfo', {
+            systemInfo: obj('HostSystemInfo', system),
+            cpuInfo: obj('HostCpuInfo', {
+              numCpuPackages: short(2),
+              numCpuCores: short(2),
+              numCpuThreads: short(2),
+              hz: long(2_294_000_000),
+            }),
+            memorySize,
+            smcPresent: bool(false),
           }),
           config: obj('HostConfigInfo', { host: new MoRef('HostSystem', h.id), product }),
           vm: vmRefs((v) => v.hostId === h.id),
@@ -284,6 +351,12 @@ export class Inventory {
         return undefined;
     }
   }
+}
+
+/** A stable SMBIOS-style UUID per host id. */
+function hostUuid(id: string): string {
+  const n = Number(id.replace(/\D/g, '')) || 0;
+  return `4c4c4544-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
 }
 
 export function aboutInfo(name: string, version: string, productLineId: string, apiType: string): Obj {

@@ -42,6 +42,9 @@ export const CREDENTIALS = {
   windows: { username: 'Administrator', password: 'Sim-Windows1!' },
 };
 
+/** README "Hosts and memory": what an instant clone holds of its source's memory during its life, in the model. */
+export const DEFAULT_INSTANT_CLONE_MEMORY_FRACTION = 0.25;
+
 export class Sim {
   readonly inv: Inventory;
   readonly latency: Latency;
@@ -55,10 +58,11 @@ export class Sim {
   readonly handlers = new Map<string, Handler>();
   readonly providers: PropsProvider[] = [];
   readonly guestOpsUnavailableMs: number;
+  readonly instantCloneMemoryFraction: number;
   readonly about: Obj;
 
   constructor(readonly options: SimulatorOptions) {
-    this.inv = new Inventory(options.hostVersion ?? '7.0.3');
+    this.inv = new Inventory(options.hostVersion ?? '7.0.3', options.hosts);
     this.latency = new Latency(options.timeScale ?? 1, DEFAULT_LATENCY);
     this.faults = new FaultInjector(options.faults);
     this.sessions = new Sessions(
@@ -72,6 +76,8 @@ export class Sim {
     this.guestOpsUnavailableMs = this.latency.scale(
       options.guestOpsUnavailableMs ?? DEFAULT_LATENCY.guestOpsUnavailable,
     );
+    this.instantCloneMemoryFraction =
+      options.instantCloneMemoryFraction ?? DEFAULT_INSTANT_CLONE_MEMORY_FRACTION;
     this.about = aboutInfo(
       'VMware vCenter Server',
       options.vcenterVersion ?? '7.0.3',

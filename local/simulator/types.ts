@@ -32,6 +32,13 @@ export interface SimulatorOptions {
   guestProfiles?: Partial<Record<SourceKey, GuestProfileName>>;
   /** a session idle this long (simulated ms, × timeScale) is gone; default vCenter's 30 minutes */
   sessionIdleTimeoutMs?: number;
+  /**
+   * memory of esxi-01 and esxi-02, in that order (README "Hosts and memory"); default 1.5 TiB each, 4096 MB
+   * used by the hypervisor itself
+   */
+  hosts?: { memoryMB?: number; baseUsageMB?: number }[];
+  /** the share of its source's memoryMB an instant clone holds on the host; default 0.25 */
+  instantCloneMemoryFraction?: number;
 }
 
 export interface MoRefLike {
@@ -60,6 +67,14 @@ export interface GuestCredentials {
   password: string;
 }
 
+/** A host's memory as vCenter reports it (`hardware.memorySize`, `summary.quickStats.overallMemoryUsage`). */
+export interface SimHost {
+  moref: MoRefLike;
+  name: string;
+  memoryMB: number;
+  usedMB: number;
+}
+
 export interface SimStats {
   calls: Record<string, number>;
   maxConcurrent: Record<string, number>;
@@ -81,6 +96,8 @@ export interface RunningSimulator {
   setGuestProfile(source: SourceKey, profile: GuestProfileName): void;
   inventory(): SimVm[];
   clones(): SimVm[];
+  /** each host's memory and current usage */
+  hosts(): SimHost[];
   plantVm(vm: { name: string; extraConfig?: Record<string, string>; powerState?: string }): SimVm;
   stats(): SimStats;
   stop(): Promise<void>;

@@ -40,6 +40,7 @@ export type Val = MoRef | Obj | Prim | Arr;
 export const str = (s: string) => new Prim('xsd:string', s);
 export const bool = (b: boolean) => new Prim('xsd:boolean', String(b));
 export const int = (n: number) => new Prim('xsd:int', String(Math.trunc(n)));
+export const short = (n: number) => new Prim('xsd:short', String(Math.trunc(n)));
 export const long = (n: number) => new Prim('xsd:long', String(Math.trunc(n)));
 export const date = (ms: number) => new Prim('xsd:dateTime', new Date(ms).toISOString());
 export const enumv = (type: string, v: string) => new Prim(type, v);

@@ -114,6 +114,9 @@ function instantClone(sim: Sim, call: XNode) {
       powerState: 'poweredOn',
       frozen: false,
       isClone: true,
+      memoryMB: src.memoryMB,
+      // Shares its source's pages copy-on-write: only what it writes is its own (README "Hosts and memory").
+      residentMB: src.memoryMB * sim.instantCloneMemoryFraction,
     });
     clone.extraConfig = new Map(src.extraConfig);
     clone.nic = { ...src.nic, mac: clone.nic.mac, connected: src.nic.connected };
@@ -152,6 +155,7 @@ function cloneVm(sim: Sim, call: XNode) {
       frozen: false,
       isClone: true,
       extraConfig: Object.fromEntries(src.extraConfig),
+      memoryMB: src.memoryMB,
     });
     applyDeviceChanges(
       clone,

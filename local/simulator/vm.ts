@@ -46,6 +46,10 @@ export interface VmState {
   frozen: boolean;
   isClone: boolean;
   os: GuestOs;
+  /** `config.hardware.memoryMB` */
+  memoryMB: number;
+  /** host memory it holds while powered on (an instant clone: a share of its source's; README "Hosts and memory") */
+  residentMB: number;
   nic: Nic;
   extraConfig: Map<string, string>;
   guestNet: GuestNet;
@@ -68,6 +72,9 @@ const GUEST = {
     full: 'Microsoft Windows Server 2019 (64-bit)',
   },
 } as const;
+
+/** Every seeded VM's `config.hardware.memoryMB`. */
+export const DEFAULT_VM_MEMORY_MB = 4096;
 
 export const guestInfo = (os: GuestOs) => GUEST[os];
 
@@ -199,7 +206,7 @@ export function vmProps(vm: VmState, now: number, parentRef: MoRef): Obj {
       files: obj('VirtualMachineFileInfo', { vmPathName: str(vmxPath(vm)) }),
       flags: obj('VirtualMachineFlagInfo', {}),
       defaultPowerOps: obj('VirtualMachineDefaultPowerOpInfo', {}),
-      hardware: obj('VirtualHardware', { numCPU: int(2), memoryMB: int(4096), device: devices(vm) }),
+      hardware: obj('VirtualHardware', { numCPU: int(2), memoryMB: int(vm.memoryMB), device: devices(vm) }),
       extraConfig: extra,
     }),
     guest: obj('GuestInfo', {

@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as v from '../../lambdas/vsphere/index.js';
+import { hostMemoryOf } from '../../lambdas/workflow/host-memory.js';
+import { cloneChargeMB, placeFleet } from '../../lambdas/workflow/placement.js';
+import { HOST_PATHS } from '../../lambdas/workflow/source-check.js';
 import { type RunningVcsim, startVcsim, vcsimUnavailable } from './vcsim.js';
 
 // The project's vSphere client against VMware's vcsim (govmomi 0.24.2). vcsim lacks
@@ -216,6 +219,31 @@ describe.skipIf(Boolean(missing) && !inCi)('vSphere client against vcsim', () =>
     expect(props.get(vm.value)).toMatchObject({ name: 'DC0_H0_VM0' });
     expect(c2.roundTrips - trips).toBe(3); // missingSet answer, Login, retried call
     await c2.close();
+  });
+
+  it('reads a source’s host and its memory as VerifySourceFrozen does, and places a fleet by it', async () => {
+    const vm = await v.findByInventoryPath(c, SOURCE);
+    if (!vm) throw new Error('source VM missing');
+    const trips = c.roundTrips;
+    const vms = await v.retrieveProperties(c, [vm], ['runtime.host', 'config.hardware.memoryMB']);
+    const hostRef = vms.get(vm.value)?.['runtime.host'] as v.MoRef;
+    const hosts = await v.retrieveProperties(c, [hostRef], HOST_PATHS);
+    expect(c.roundTrips - trips).toBe(2);
+    const props = hosts.get(hostRef.value) ?? {};
+    // vcsim's esx.HostSystem: a 4 GB host (4294430720 bytes) with 1404 MB in use, in both places vim25 has them.
+    expect(props['summary.hardware.memorySize']).toBe(4294430720);
+    expect(hostMemoryOf(props)).toEqual({ memoryMB: 4095, usedMB: 1404 });
+    const memoryMB = vms.get(vm.value)?.['config.hardware.memoryMB'] as number;
+    expect(memoryMB).toBe(32);
+    const policy = { cloneMemoryFraction: 0.5, hostMemoryHeadroomPercent: 10 };
+    const members = new Map([
+      ['vcsim', [{ path: SOURCE, host: hostRef.value, memoryMB, chargeMB: cloneChargeMB(memoryMB, 0.5) }]],
+    ]);
+    const room = new Map([[hostRef.value, { name: String(props.name), ...hostMemoryOf(props) }]]);
+    // 4095 − 1404 − 409.5 = 2281.5 MB free: 142 clones of 16 MB
+    const fleet = (n: number) => Array.from({ length: n }, () => ({ source: 'vcsim' }));
+    expect(placeFleet(fleet(142), members, room, policy)).toHaveLength(142);
+    expect(() => placeFleet(fleet(143), members, room, policy)).toThrow(/1 of 143 clones do not fit/);
   });
 
   it('never logs the password or the session cookie', () => {
