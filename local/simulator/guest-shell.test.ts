@@ -98,6 +98,14 @@ describe('guest shell: if/elif/else and command -v are evaluated', () => {
     expect(g.run('if command -v dhclient; then exit 5; else exit 6; fi').exitCode).toBe(6);
   });
 
+  it('exec > file truncates once; every later command writes after the one before', () => {
+    const g = guest('ubuntu-networkd');
+    g.run(
+      'echo old > /tmp/x; exec > /tmp/x 2>&1; echo one; vmware-toolbox-cmd info update network; echo two',
+    );
+    expect(g.file('/tmp/x')).toBe('one\ntwo\n');
+  });
+
   it('$( pipelines ) and [ tests ] work as in sh', () => {
     const g = guest('ubuntu-docker-ci');
     g.run(
