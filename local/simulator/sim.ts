@@ -113,6 +113,8 @@ export class Sim {
     try {
       if (injected) throw injected;
       await this.sched.sleep(this.latency.ms('soapOverhead'));
+      // every call sees what the simulation has due by the time it is answered
+      this.sched.runDue();
       return await h(this, call, ctx);
     } finally {
       end?.();
