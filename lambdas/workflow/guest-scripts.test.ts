@@ -64,6 +64,17 @@ describe('refreshProgram', () => {
     expect(p.arguments).toContain('ipconfig /all > "C:\\t\\o.txt"');
   });
 
+  it('both OSes make Tools send guest.net at the end, not at their next poll', () => {
+    for (const staticIp_ of [null, staticIp]) {
+      const linux = refreshProgram({ os: 'linux', mac, staticIp: staticIp_, outputPath: 'o' }).arguments;
+      expect(linux).toContain('vmware-toolbox-cmd info update network');
+      const win = refreshProgram({ os: 'windows', mac, staticIp: staticIp_, outputPath: 'o' }).arguments;
+      expect(win).toContain('\\VMware Tools\\VMwareToolboxCmd.exe" info update network');
+      expect(win.indexOf('info update network')).toBeGreaterThan(win.lastIndexOf('admin=enabled'));
+      expect(win.indexOf('info update network')).toBeLessThan(win.indexOf('ipconfig /all'));
+    }
+  });
+
   it('Windows static: the static address (DHCP off) is set before the adapter is enabled again', () => {
     const p = refreshProgram({ os: 'windows', mac, staticIp, outputPath: 'o' }).arguments;
     expect(p).toContain('static 10.1.0.5 255.255.255.0 10.1.0.1');

@@ -162,12 +162,21 @@ function linuxRefresh(o: RefreshOptions): GuestProgram {
     // Wait (bounded, 60 s) for an address so the report below has one; the Lambda falls back to guest.net anyway.
     // Looks ten times a second: each gap between looks is lag before the workflow can see the lease.
     'i=0; while [ "$i" -lt 600 ]; do ip -4 -o addr show dev "$NIC" scope global | grep -q inet && break; i=$((i+1)); sleep 0.1; done',
+    // Tools send guest.net on their 30 s poll; this sends it now (see WINDOWS_TOOLS_UPDATE_NETWORK)
     'vmware-toolbox-cmd info update network >/dev/null 2>&1 || true',
     'ip -4 -o addr show dev "$NIC" scope global > "$OUT"',
     'exit 0',
   );
   return { programPath: SH, arguments: `-c ${shQuote(lines.join('\n'))}` };
 }
+
+/**
+ * Tools send guest.net to vCenter on their 30 s guest-info poll; this sends it now (VMware Tools ≥ 10.1; on
+ * Windows the toolbox is VMwareToolboxCmd.exe in Tools' default folder), so that vCenter shows the refreshed
+ * address when the script ends: WaitForIp's static check and its fallback wait on guest.net.
+ */
+const WINDOWS_TOOLS_UPDATE_NETWORK =
+  '"C:\\Program Files\\VMware\\VMware Tools\\VMwareToolboxCmd.exe" info update network > NUL 2>&1';
 
 function windowsRefresh(o: RefreshOptions): GuestProgram {
   const nic = o.nicName ?? DEFAULT_WINDOWS_NIC;
@@ -197,7 +206,7 @@ function windowsRefresh(o: RefreshOptions): GuestProgram {
   } else {
     steps.push(...restartAdapter, `ipconfig /renew "${nic}" > NUL`);
   }
-  steps.push(`ipconfig /all > "${o.outputPath}"`, 'exit /b 0');
+  steps.push(WINDOWS_TOOLS_UPDATE_NETWORK, `ipconfig /all > "${o.outputPath}"`, 'exit /b 0');
   return { programPath: CMD, arguments: `/c "${steps.join(' & ')}"` };
 }
 

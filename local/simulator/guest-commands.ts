@@ -4,7 +4,7 @@ import type { CommandResult, GuestEnv } from './guest-env.js';
 const base = (w: string) => (w.split(/[\\/]/).pop() ?? w).toLowerCase().replace(/\.exe$/, '');
 
 const NOOP = new Set(
-  'true : sleep echo printf grep egrep awk cut sed tr head tail [[ export set local logger rm mkdir touch chmod sync udevadm systemctl service timeout ping seq wait read hwclock vmware-toolbox-cmd rem cls exit-noop start-sleep write-host write-output out-null'.split(
+  'true : sleep echo printf grep egrep awk cut sed tr head tail [[ export set local logger rm mkdir touch chmod sync udevadm systemctl service timeout ping seq wait read hwclock rem cls exit-noop start-sleep write-host write-output out-null'.split(
     ' ',
   ),
 );
@@ -232,6 +232,11 @@ export function runCommand(env: GuestEnv, words: string[], t0: number): CommandR
       const v = env.guestinfo(m[1]);
       return v === undefined ? ok('No value found\n', 1) : ok(`${v}\n`);
     }
+    return ok();
+  }
+  if (cmd === 'vmware-toolbox-cmd' || cmd === 'vmwaretoolboxcmd') {
+    // open-vm-tools toolbox/toolboxcmd-info.c: `info update network` gathers the NIC info and sends it now
+    if (a[0] === 'info' && a[1] === 'update' && a[2] === 'network') env.gatherNetwork(t);
     return ok();
   }
   if (cmd === 'command' || cmd === 'which') {

@@ -47,6 +47,8 @@ export interface GuestEnv {
   nmUp(t: number, name: string): boolean;
   /** systemd-networkd applies its .network files (reconfigure): a static file for the MAC wins over DHCP */
   networkdReconfigure(t: number): void;
+  /** `vmware-toolbox-cmd info update network`: Tools send the vNIC's state at t now, not at their next poll */
+  gatherNetwork(t: number): void;
   guestinfo(key: string): string | undefined;
   readFile(path: string): string | undefined;
   /** paths of the guest's files (for globs and grep -l) */

@@ -33,9 +33,9 @@ describe('guest network model', () => {
     const mac = sim.clones().find((v) => v.name === 'stale-1')?.mac as string;
     expect(before).toContain(`<macAddress>${mac}</macAddress>`); // the device has the new MAC
     await sleep(PAST_WINDOW_MS);
-    expect(await c.runToEnd(clone, 'linux', '/bin/sh', "-c 'dhclient ens192 && hostname -I > /tmp/ip'")).toBe(
-      0,
-    );
+    // Tools send guest.net on their poll; `info update network` sends it now (tools-guest-info.test.ts)
+    const refresh = "-c 'dhclient ens192 && hostname -I > /tmp/ip; vmware-toolbox-cmd info update network'";
+    expect(await c.runToEnd(clone, 'linux', '/bin/sh', refresh)).toBe(0);
     const after = await net(clone);
     const lease = sim.stats().leases.find((l) => l.vm === 'stale-1');
     expect(lease?.ip).toMatch(/^198\.1[89]\./);
@@ -68,6 +68,7 @@ describe('guest network model', () => {
     await sleep(PAST_WINDOW_MS);
     await c.runToEnd(clone, 'linux', '/bin/sh', "-c 'networkctl renew ens192'");
     await sleep(200);
+    await c.runToEnd(clone, 'linux', '/bin/sh', "-c 'vmware-toolbox-cmd info update network'");
     expect(await net(clone)).toMatch(
       /<ipAddress>169\.254\.\d+\.\d+<\/ipAddress><prefixLength>16<\/prefixLength><origin>linklayer<\/origin>/,
     );
@@ -79,7 +80,7 @@ describe('guest network model', () => {
         st,
         'linux',
         '/bin/sh',
-        "-c 'ip addr flush dev ens192; ip addr add 10.9.8.7/24 dev ens192'",
+        "-c 'ip addr flush dev ens192; ip addr add 10.9.8.7/24 dev ens192; vmware-toolbox-cmd info update network'",
       ),
     ).toBe(0);
     expect(await net(st)).toContain(

@@ -59,8 +59,10 @@ function guest(profile: GuestProfileName, os: 'linux' | 'windows' = 'linux') {
       commandLine(os, p.programPath, p.arguments, () => undefined),
       Date.now(),
     );
-  const held = () => vnicAddresses(vm.guestNet).map((a) => a.ip);
-  return { vm, env, dhcp, run, file, program, held };
+  // what the guest OS holds (vCenter's guest.net follows at Tools' next gather)
+  const held = () => vnicAddresses(guests.held(vm).net).map((a) => a.ip);
+  const hostName = () => guests.held(vm).hostName;
+  return { vm, env, dhcp, run, file, program, held, hostName };
 }
 
 const WHICH_BRANCH = [
@@ -94,6 +96,14 @@ describe('guest shell: if/elif/else and command -v are evaluated', () => {
     expect(g.run('command -v nmcli').exitCode).toBe(0);
     expect(g.run('dhclient -1 ens192').exitCode).toBe(127);
     expect(g.run('if command -v dhclient; then exit 5; else exit 6; fi').exitCode).toBe(6);
+  });
+
+  it('exec > file truncates once; every later command writes after the one before', () => {
+    const g = guest('ubuntu-networkd');
+    g.run(
+      'echo old > /tmp/x; exec > /tmp/x 2>&1; echo one; vmware-toolbox-cmd info update network; echo two',
+    );
+    expect(g.file('/tmp/x')).toBe('one\ntwo\n');
   });
 
   it('$( pipelines ) and [ tests ] work as in sh', () => {
@@ -177,7 +187,7 @@ describe('guest network: several interfaces and the host name', () => {
     g.run('hostnamectl set-hostname ci-x-01; hostname > /tmp/h; dhclient -1 ens192');
     expect(g.file('/tmp/h')).toBe('ci-x-01\n');
     await sleep(AFTER_LEASE_MS);
-    expect(g.vm.hostName).toBe('ci-x-01');
+    expect(g.hostName()).toBe('ci-x-01');
     expect(g.dhcp.leases.at(-1)?.hostname).toBe('ci-x-01');
   });
 });

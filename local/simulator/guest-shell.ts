@@ -239,7 +239,10 @@ export function runScript(env: GuestEnv, script: string, start: number): ScriptR
     if (/^(done|fi|\})\b/.test(text)) text = text.replace(/^(done|fi|\})\s*/, '');
     const ws = words(expand(text), win);
     if (!win && ws[0] === 'exec' && ws.length === 1 && redirect) {
-      execTarget = redirect;
+      // the shell opens the file once (truncating for `>`); every later command's output goes after the last
+      const r: { path: string; append: boolean } = redirect;
+      emit('', r);
+      execTarget = { path: r.path, append: true };
       continue;
     }
     if (!win && ws[0] === 'set') {

@@ -4,6 +4,7 @@ import type { GuestEnv } from './guest-env.js';
 import { commandLine, runScript } from './guest-shell.js';
 import type { Inventory } from './inventory.js';
 import type { Latency, Scheduler } from './latency.js';
+import { DEFAULT_GUESTINFO_POLL_MS, PollTicks, pollPhase } from './tools-guest-info.js';
 import { type GuestAddress, type GuestNet, type VmState, vnicAddresses } from './vm.js';
 
 export interface GuestProcess {
@@ -37,8 +38,14 @@ class Guest {
   dhcpEnabled = true;
   persistentStatic?: GuestAddress;
   readonly nmProfiles = new Map<string, { mac?: string; ip: string; prefix: number }>();
+  /** poll ticks already scheduled (one timer per tick, however many changes it gathers) */
+  readonly pollsDue = new Set<number>();
 
-  constructor(vm: VmState) {
+  constructor(
+    vm: VmState,
+    /** when Tools in this guest gather guest info on their poll */
+    readonly ticks: PollTicks,
+  ) {
     this.base = { ...vm.guestNet, more: [...(vm.guestNet.more ?? [])] };
     this.baseHostname = vm.hostName;
   }
@@ -65,6 +72,13 @@ class Guest {
     return { mac, addrs };
   }
 
+  /** the vNIC at time t as Tools report it */
+  netAt(t: number): GuestNet {
+    const s = this.vnicAt(t);
+    const [first, ...more] = s.addrs;
+    return { mac: s.mac, ip: first?.ip, prefix: first?.prefix ?? 24, origin: first?.origin ?? 'dhcp', more };
+  }
+
   hostnameAt(t: number): string {
     let name = this.baseHostname;
     for (const h of this.hostnames) if (h.at <= t) name = h.name;
@@ -72,31 +86,98 @@ class Guest {
   }
 }
 
+const sameNet = (a: GuestNet, b: GuestNet) =>
+  a.mac === b.mac && JSON.stringify(vnicAddresses(a)) === JSON.stringify(vnicAddresses(b));
+
 const LOOPBACK = { ip: '127.0.0.1', prefix: 8, origin: 'manual' } as const;
 const NETWORKD_DIRS = ['/run/systemd/network/', '/etc/systemd/network/'];
 
 export class Guests {
   private readonly guests = new Map<string, Guest>();
   private nextPid = 4100;
+  private readonly startedAt = Date.now();
 
   constructor(
     private readonly inv: Inventory,
     private readonly dhcp: Dhcp,
     private readonly latency: Latency,
     private readonly sched: Scheduler,
+    /** Tools' guest-info poll interval, scaled ms; 0 = no poll */
+    private readonly pollIntervalMs = latency.scale(DEFAULT_GUESTINFO_POLL_MS),
   ) {}
 
   of(vm: VmState): Guest {
     let g = this.guests.get(vm.id);
     if (!g) {
-      g = new Guest(vm);
+      g = new Guest(vm, PollTicks.running(this.pollIntervalMs, this.startedAt, pollPhase(vm.name)));
       this.guests.set(vm.id, g);
     }
     return g;
   }
 
+  /**
+   * An instant clone resumes from its source's memory: its files, its network state (vm.guestNet, set by the
+   * caller from held()), and the Tools poll timer where the source's stood (see tools-guest-info.ts).
+   */
+  resume(clone: VmState, src: VmState, at = Date.now()): void {
+    const s = this.of(src);
+    const ticks = PollTicks.resumed(this.pollIntervalMs, s.ticks, src.frozen, pollPhase(src.name), at);
+    const g = new Guest(clone, ticks);
+    for (const [p, f] of s.files) g.files.set(p, { ...f });
+    this.guests.set(clone.id, g);
+  }
+
+  /** A power-on boots the guest afresh from vm.guestNet (files on disk stay); Tools start their poll now. */
+  boot(vm: VmState, at = Date.now()): void {
+    const old = this.guests.get(vm.id);
+    const g = new Guest(vm, PollTicks.running(this.pollIntervalMs, at, 0));
+    for (const [p, f] of old?.files ?? []) g.files.set(p, { ...f });
+    this.guests.set(vm.id, g);
+  }
+
   drop(vmId: string): void {
     this.guests.delete(vmId);
+  }
+
+  /** What the guest OS holds now; vCenter shows it (vm.guestNet, vm.hostName) only once Tools gathered it. */
+  held(vm: VmState, now = Date.now()): { net: GuestNet; hostName: string } {
+    const g = this.guests.get(vm.id);
+    return g
+      ? { net: g.netAt(now), hostName: g.hostnameAt(now) }
+      : { net: vm.guestNet, hostName: vm.hostName };
+  }
+
+  /**
+   * Tools send what they gathered at time t: the vNIC (guest.net, guest.ipAddress) and, on the poll, the host
+   * name too (`info update network` sends NIC info only: open-vm-tools toolbox/toolboxcmd-info.c). vCenter
+   * pushes only what changed.
+   */
+  private send(vm: VmState, g: Guest, t: number, poll: boolean): void {
+    if (this.guests.get(vm.id) !== g || !this.inv.vms.has(vm.id)) return;
+    if (vm.powerState !== 'poweredOn' || vm.frozen) return;
+    let changed = false;
+    const net = g.netAt(t);
+    if (!sameNet(net, vm.guestNet)) {
+      vm.guestNet = net;
+      changed = true;
+    }
+    const hostName = g.hostnameAt(t);
+    if (poll && hostName !== vm.hostName) {
+      vm.hostName = hostName;
+      changed = true;
+    }
+    if (changed) this.inv.changed();
+  }
+
+  /** A change in the guest at time t reaches vCenter with the next poll gather at or after t. */
+  private pollAfter(vm: VmState, g: Guest, t: number): void {
+    const at = g.ticks.nextAt(t);
+    if (at === undefined || g.pollsDue.has(at)) return;
+    g.pollsDue.add(at);
+    this.sched.at(at - Date.now(), () => {
+      g.pollsDue.delete(at);
+      this.send(vm, g, at, true);
+    });
   }
 
   readFile(vm: VmState, path: string, now = Date.now()): string | undefined {
@@ -111,21 +192,14 @@ export class Guests {
   private schedule(vm: VmState, op: NetOp): NetOp {
     const g = this.of(vm);
     g.ops.push(op);
-    this.sched.at(op.at - Date.now(), () => {
-      if (!this.inv.vms.has(vm.id) || op.cancelled || vm.powerState !== 'poweredOn') return;
-      const s = g.vnicAt(Math.max(Date.now(), op.at));
-      const [first, ...more] = s.addrs;
-      vm.guestNet = {
-        mac: s.mac,
-        ip: first?.ip,
-        prefix: first?.prefix ?? 24,
-        origin: first?.origin ?? 'dhcp',
-        more,
-      };
-      if (op.kind === 'lease' && op.addr.origin === 'dhcp')
-        this.dhcp.leases.push({ vm: vm.name, ip: op.addr.ip, at: Date.now(), hostname: op.hostname });
-      this.inv.changed();
-    });
+    if (op.kind === 'lease' && op.addr.origin === 'dhcp') {
+      const lease = op;
+      this.sched.at(op.at - Date.now(), () => {
+        if (!this.inv.vms.has(vm.id) || lease.cancelled || vm.powerState !== 'poweredOn') return;
+        this.dhcp.leases.push({ vm: vm.name, ip: lease.addr.ip, at: Date.now(), hostname: lease.hostname });
+      });
+    }
+    this.pollAfter(vm, g, op.at);
     return op;
   }
 
@@ -180,12 +254,9 @@ export class Guests {
       hostnameAt: (t) => g.hostnameAt(t),
       setHostname: (t, name) => {
         g.hostnames.push({ at: t, name });
-        this.sched.at(t - Date.now(), () => {
-          if (!this.inv.vms.has(vm.id)) return;
-          vm.hostName = g.hostnameAt(Date.now() + 1);
-          this.inv.changed();
-        });
+        this.pollAfter(vm, g, t);
       },
+      gatherNetwork: (t) => this.sched.at(t - Date.now(), () => this.send(vm, g, t, false)),
       linksAt: (t) => {
         const v = g.vnicAt(t);
         return [

@@ -47,22 +47,34 @@ export class Latency {
 
 /** Timers that die with the simulator. */
 export class Scheduler {
-  private readonly timers = new Set<NodeJS.Timeout>();
+  /** each pending timer with the Date.now() time it is due */
+  private readonly timers = new Map<NodeJS.Timeout, { due: number; fn: () => void }>();
   at(delayMs: number, fn: () => void): void {
-    const t = setTimeout(
-      () => {
-        this.timers.delete(t);
-        fn();
-      },
-      Math.max(0, delayMs),
-    );
-    this.timers.add(t);
+    const delay = Math.max(0, delayMs);
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      fn();
+    }, delay);
+    this.timers.set(t, { due: Date.now() + delay, fn });
+  }
+  /**
+   * Runs, in due order, what is due by now but has not fired: Node's timers run on the event loop's own
+   * millisecond clock, a turn late or more, so a call judged by Date.now() (a guest process that has ended)
+   * could otherwise miss an effect due no later (what Tools sent at the end of that process).
+   */
+  runDue(now = Date.now()): void {
+    const due = [...this.timers].filter(([, e]) => e.due <= now).sort((a, b) => a[1].due - b[1].due);
+    for (const [t, e] of due) {
+      if (!this.timers.delete(t)) continue;
+      clearTimeout(t);
+      e.fn();
+    }
   }
   sleep(ms: number): Promise<void> {
     return new Promise((resolve) => this.at(ms, resolve));
   }
   stop(): void {
-    for (const t of this.timers) clearTimeout(t);
+    for (const t of this.timers.keys()) clearTimeout(t);
     this.timers.clear();
   }
 }

@@ -1,4 +1,4 @@
-// Standalone: `npm run sim -- --port P [--time-scale S]`. First stdout line: the contract JSON.
+// Standalone: `npm run sim -- --port P [--time-scale S] [--guestinfo-poll-ms MS]`. First stdout line: the contract JSON.
 import { simulatorContract } from './contract.js';
 import { startSimulator } from './index.js';
 
@@ -13,6 +13,8 @@ const sim = await startSimulator({
   https: !process.argv.includes('--http'),
   vcenterVersion: arg('vcenter-version'),
   hostVersion: arg('host-version'),
+  guestInfoPollIntervalMs:
+    arg('guestinfo-poll-ms') === undefined ? undefined : Number(arg('guestinfo-poll-ms')),
 });
 process.stdout.write(`${JSON.stringify(simulatorContract(sim))}\n`);
 process.stderr.write(`vCenter simulator listening on ${sim.url} (Ctrl-C to stop)\n`);

@@ -41,7 +41,8 @@ export function seedInventory(sim: Sim): Record<SourceKey, string> {
   };
 }
 
-export function toSimVm(_sim: Sim, v: VmState): SimVm {
+export function toSimVm(sim: Sim, v: VmState): SimVm {
+  const held = sim.guests.held(v);
   return {
     moref: { type: 'VirtualMachine', value: v.id },
     name: v.name,
@@ -51,8 +52,8 @@ export function toSimVm(_sim: Sim, v: VmState): SimVm {
     isClone: v.isClone,
     extraConfig: Object.fromEntries(v.extraConfig),
     mac: v.nic.mac,
-    ip: v.powerState === 'poweredOn' ? v.guestNet.ip : undefined,
-    ips: v.powerState === 'poweredOn' ? vnicAddresses(v.guestNet).map((a) => a.ip) : [],
-    hostName: v.hostName,
+    ip: v.powerState === 'poweredOn' ? held.net.ip : undefined,
+    ips: v.powerState === 'poweredOn' ? vnicAddresses(held.net).map((a) => a.ip) : [],
+    hostName: held.hostName,
   };
 }

@@ -6,6 +6,7 @@ import { aboutInfo, Inventory } from './inventory.js';
 import { DEFAULT_LATENCY, Latency, Scheduler } from './latency.js';
 import { type Caller, DEFAULT_SESSION_IDLE_MS, type Session, Sessions } from './session-manager.js';
 import { Tasks } from './task.js';
+import { DEFAULT_GUESTINFO_POLL_MS } from './tools-guest-info.js';
 import type { SimulatorOptions } from './types.js';
 import { Arr, MoRef, type Obj, obj, type Val } from './values.js';
 import { child, moOf, type XNode } from './xml.js';
@@ -72,7 +73,13 @@ export class Sim {
     );
     // vCenter keeps finished tasks in recentTask for about 10 minutes.
     this.tasks = new Tasks(this.inv, CREDENTIALS.vcenter.username, this.latency.scale(10 * 60_000));
-    this.guests = new Guests(this.inv, this.dhcp, this.latency, this.sched);
+    this.guests = new Guests(
+      this.inv,
+      this.dhcp,
+      this.latency,
+      this.sched,
+      this.latency.scale(options.guestInfoPollIntervalMs ?? DEFAULT_GUESTINFO_POLL_MS),
+    );
     this.guestOpsUnavailableMs = this.latency.scale(
       options.guestOpsUnavailableMs ?? DEFAULT_LATENCY.guestOpsUnavailable,
     );
@@ -112,6 +119,8 @@ export class Sim {
     try {
       if (injected) throw injected;
       await this.sched.sleep(this.latency.ms('soapOverhead'));
+      // every call sees what the simulation has due by the time it is answered
+      this.sched.runDue();
       return await h(this, call, ctx);
     } finally {
       end?.();

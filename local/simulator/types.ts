@@ -39,6 +39,11 @@ export interface SimulatorOptions {
   hosts?: { memoryMB?: number; baseUsageMB?: number }[];
   /** the share of its source's memoryMB an instant clone holds on the host; default 0.25 */
   instantCloneMemoryFraction?: number;
+  /**
+   * how often Tools in each guest gather guest.net, guest.ipAddress and guest.hostName (simulated ms,
+   * × timeScale); default open-vm-tools' 30 s; 0 = no poll (only `vmware-toolbox-cmd info update network`)
+   */
+  guestInfoPollIntervalMs?: number;
 }
 
 export interface MoRefLike {
@@ -55,10 +60,11 @@ export interface SimVm {
   isClone: boolean;
   extraConfig: Record<string, string>;
   mac: string;
+  /** what the guest OS holds now: vCenter's guest.net shows it only once Tools have gathered it */
   ip?: string;
-  /** every IPv4 on the vNIC (a static address and a DHCP lease can sit side by side) */
+  /** every IPv4 the guest holds on the vNIC (a static address and a DHCP lease can sit side by side) */
   ips: string[];
-  /** the guest's host name */
+  /** the guest OS's host name now (guest.hostName follows at Tools' next poll) */
   hostName: string;
 }
 

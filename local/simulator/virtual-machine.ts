@@ -121,14 +121,15 @@ function instantClone(sim: Sim, call: XNode) {
     clone.extraConfig = new Map(src.extraConfig);
     clone.nic = { ...src.nic, mac: clone.nic.mac, connected: src.nic.connected };
     // The guest resumes from the source's memory: tools report the source's MAC and IP until a refresh.
-    clone.guestNet = { ...src.guestNet };
-    clone.sourceIp = src.guestNet.ip;
-    clone.hostName = src.hostName;
+    const memory = sim.guests.held(src);
+    clone.guestNet = { ...memory.net, more: [...(memory.net.more ?? [])] };
+    clone.sourceIp = memory.net.ip;
+    clone.hostName = memory.hostName;
     clone.guestNicName = src.guestNicName;
     clone.guestProfile = src.guestProfile;
     applyDeviceChanges(clone, kids(loc, 'deviceChange'), kids(spec, 'config'));
     toolsStartLater(sim, clone);
-    for (const [p, f] of sim.guests.of(src).files) sim.guests.of(clone).files.set(p, { ...f });
+    sim.guests.resume(clone, src);
     return new MoRef('VirtualMachine', clone.id);
   });
 }
@@ -211,6 +212,7 @@ export function registerVirtualMachine(sim: Sim): void {
           ip: vm.nic.startConnected ? s.dhcp.allocate() : undefined,
         };
         vm.nic.connected = vm.nic.startConnected;
+        s.guests.boot(vm);
         toolsStartLater(s, vm);
         s.inv.changed();
         return undefined;

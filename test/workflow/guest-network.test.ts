@@ -8,6 +8,8 @@ import { request, summaryOf, useSimulator } from './helpers.js';
 const STATIC = { addresses: ['10.77.0.50'], prefixLength: 24, gateway: '10.77.0.1', dns: ['10.77.0.2'] };
 // longer than a DHCP lease takes to land at the tests' time scale (13.7 s × 0.01 + 10 %)
 const LEASE_DELAY_MS = 400;
+// …and then to reach guest.net at Tools' next guest-info poll (30 s × 0.01)
+const LEASE_IN_GUEST_NET_MS = LEASE_DELAY_MS + 300 + 100;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function useProfile(sim: RunningSimulator, profile: GuestProfileName): void {
@@ -81,7 +83,7 @@ describe('the IP handed out is the IP the clone holds', () => {
     const result = await t.run(request({ staticIps: STATIC }), {
       sources: withStaticCommand(`${ADD_STATIC}; dhclient -nw "$NIC"`),
       taskHook: async ({ state, phase }) => {
-        if (state === 'WaitForIp' && phase === 'before') await sleep(LEASE_DELAY_MS);
+        if (state === 'WaitForIp' && phase === 'before') await sleep(LEASE_IN_GUEST_NET_MS);
       },
     });
     expect(result.status).toBe('FAILED');
