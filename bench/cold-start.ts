@@ -5,16 +5,16 @@
 
 import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
+import { handlerBuildOptions } from '../cdk/constructs/handler-bundle.js';
 import { REPO_ROOT } from '../local/runner/asl.js';
 import { type Summary, summarize } from './stats.js';
 
 const run = promisify(execFile);
 const OUT = join(REPO_ROOT, 'out/bench/bundles');
-const BANNER = "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);";
 
 export interface ColdStart {
   handler: string;
@@ -41,25 +41,14 @@ export async function bundleWithSizes(
   entry: string,
   name: string,
 ): Promise<{ outfile: string; byPackage: [string, number][] }> {
-  mkdirSync(OUT, { recursive: true });
-  const outfile = join(OUT, `${name}.mjs`);
-  const result = await build({
-    metafile: true,
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'esm',
-    mainFields: ['module', 'main'],
-    minify: true,
-    banner: { js: BANNER },
-    logLevel: 'silent',
-  });
+  const dir = join(OUT, name);
+  mkdirSync(dir, { recursive: true });
+  const outfile = join(dir, 'index.mjs');
+  const result = await build(handlerBuildOptions(REPO_ROOT, entry, outfile));
   const wsdl = join(REPO_ROOT, 'lambdas/vsphere/wsdl');
-  if (existsSync(wsdl)) cpSync(wsdl, join(OUT, 'wsdl'), { recursive: true });
+  if (existsSync(wsdl)) cpSync(wsdl, join(dir, 'wsdl'), { recursive: true });
   const byPackage: Record<string, number> = {};
-  for (const output of Object.values(result.metafile.outputs)) {
+  for (const output of Object.values(result.metafile?.outputs ?? {})) {
     for (const [file, input] of Object.entries(output.inputs)) {
       const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file)?.[1] ?? 'project';
       byPackage[pkg] = (byPackage[pkg] ?? 0) + input.bytesInOutput;
@@ -82,7 +71,7 @@ export async function importInFreshNode(
     "if (typeof m.handler !== 'function' && !m.VsphereClient) throw new Error('no handler export');",
     'console.log(JSON.stringify({ importMs: t1 - t0, readyMs: t1 }));',
   ].join('\n');
-  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', code], { env, cwd: OUT });
+  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', code], { env, cwd: dirname(file) });
   return JSON.parse(stdout.trim().split('\n').pop() ?? '{}');
 }
 
