@@ -40,6 +40,9 @@ export const HANDLER_BUNDLE = {
   banner: ESM_BANNER,
 } as const;
 
+/** NODE_OPTIONS every function runs with: stack traces in the logs point into our sources, not the bundle. */
+export const HANDLER_NODE_OPTIONS = '--enable-source-maps';
+
 /** NodejsFunction's `esbuildArgs` for what it has no typed prop for (the aliases). */
 export function handlerEsbuildArgs(): Record<string, string[]> {
   return { '--alias': Object.entries(BUNDLE_ALIASES).map(([from, to]) => `${from}=${to}`) };

@@ -10,7 +10,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { HANDLER_BUNDLE, handlerEsbuildArgs } from './handler-bundle.js';
+import { HANDLER_BUNDLE, HANDLER_NODE_OPTIONS, handlerEsbuildArgs } from './handler-bundle.js';
 
 /** Where the Lambda runtime unpacks the bundle. */
 const TASK_ROOT = '/var/task';
@@ -86,7 +86,7 @@ export class WorkflowFunction extends Construct {
     }
 
     const environment: Record<string, string> = {
-      NODE_OPTIONS: '--enable-source-maps',
+      NODE_OPTIONS: HANDLER_NODE_OPTIONS,
       ...props.environment,
     };
     const copies: string[] = [];
