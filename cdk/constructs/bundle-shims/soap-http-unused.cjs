@@ -8,4 +8,9 @@ function notBundled() {
     "node-soap's own HTTP client is not in this bundle (cdk/constructs/handler-bundle.ts): pass httpClient to soap.Client",
   );
 }
-module.exports = { create: notBundled, NtlmClient: notBundled, MIMEType: notBundled, MultipartParser: notBundled };
+module.exports = {
+  create: notBundled,
+  NtlmClient: notBundled,
+  MIMEType: notBundled,
+  MultipartParser: notBundled,
+};
