@@ -11,7 +11,8 @@ import { loadLocalDefinition } from '../local/runner/run.js';
 import { startSimulator } from '../local/simulator/index.js';
 import { clientClone } from './client-clone.js';
 import { clientColdStart } from './client-cold-start.js';
-import { coldStarts } from './cold-start.js';
+import { coldStarts, nodeAloneMs } from './cold-start.js';
+import { firstInvocations } from './first-invocation.js';
 import { machineLine } from './machine.js';
 import { pyvmomiPeer } from './pyvmomi-peer.js';
 import { fmtSummary } from './stats.js';
@@ -154,13 +155,17 @@ if (!values['skip-peer']) {
 
 if (!values['skip-cold']) {
   console.log(
-    '\n(d) cold start per handler (esbuild bundle as the CDK stack builds it, fresh node process, 5 runs):',
+    "\n(d) cold start per handler (esbuild bundle as the CDK stack builds it, fresh node process with the stack's NODE_OPTIONS, 5 runs):",
   );
   const env = { ...process.env, AWS_REGION: 'us-east-1', WORKFLOW_CONFIG: process.env.WORKFLOW_CONFIG ?? '' };
+  const nodeAlone = await nodeAloneMs(env);
+  console.log(
+    `  node alone (nothing imported): process start → ready median ${nodeAlone.median.toFixed(0)} ms`,
+  );
   const handlers: Record<string, unknown> = {};
   for (const c of await coldStarts(env)) {
     console.log(
-      `  ${c.handler.padEnd(22)} ${c.bundleKb.toFixed(0).padStart(5)} KiB  import ${fmtSummary(c.importMs)}; process start → ready median ${c.readyMs.median.toFixed(0)} ms`,
+      `  ${c.handler.padEnd(22)} ${c.bundleKb.toFixed(0).padStart(5)} KiB  import ${fmtSummary(c.importMs)} (CPU median ${c.importCpuMs.median.toFixed(0)} ms); process start → ready median ${c.readyMs.median.toFixed(0)} ms`,
     );
     console.log(
       `    by package: ${c.byPackage
@@ -172,10 +177,33 @@ if (!values['skip-cold']) {
       bundleBytes: c.bundleBytes,
       coldStartMsMedian: c.readyMs.median,
       importMsMedian: c.importMs.median,
+      importCpuMsMedian: c.importCpuMs.median,
       byPackage: Object.fromEntries(c.byPackage),
     };
   }
   figures.handlers = handlers;
+  figures.nodeAloneMsMedian = nodeAlone.median;
+
+  const sim = await startSimulator({ timeScale: 0.01 });
+  try {
+    console.log(
+      '  first invocation of a fresh process from its bundle (simulator at time scale 0.01, 3 runs):',
+    );
+    const first: Record<string, unknown> = {};
+    for (const f of await firstInvocations(sim)) {
+      console.log(
+        `  ${f.handler.padEnd(22)} import median ${f.importMs.median.toFixed(0)} ms + first invocation median ${f.invokeMs.median.toFixed(0)} ms; process start → answered median ${f.readyMs.median.toFixed(0)} ms`,
+      );
+      first[f.handler] = {
+        importMsMedian: f.importMs.median,
+        invokeMsMedian: f.invokeMs.median,
+        answeredMsMedian: f.readyMs.median,
+      };
+    }
+    figures.firstInvocation = first;
+  } finally {
+    await sim.stop();
+  }
 }
 
 if (!values['skip-client'] && !values.quick) {

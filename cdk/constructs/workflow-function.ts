@@ -10,6 +10,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { HANDLER_BUNDLE, HANDLER_NODE_OPTIONS, handlerEsbuildArgs } from './handler-bundle.js';
 
 /** Where the Lambda runtime unpacks the bundle. */
 const TASK_ROOT = '/var/task';
@@ -18,17 +19,6 @@ const CA_BUNDLE_FILE = 'vcenter-ca.pem';
 /** Directory of the trimmed vim25 WSDL inside the bundle. */
 const WSDL_DIR = 'wsdl';
 const WSDL_SOURCE = 'lambdas/vsphere/wsdl';
-
-// node-soap and some of its dependencies are CommonJS and call require(); an ESM bundle has no require,
-// so give it one (evanw/esbuild#1921), plus the CJS globals some of them read.
-const ESM_BANNER = [
-  "import { createRequire as __icCreateRequire } from 'node:module';",
-  "import { fileURLToPath as __icFileURLToPath } from 'node:url';",
-  "import { dirname as __icDirname } from 'node:path';",
-  'const require = __icCreateRequire(import.meta.url);',
-  'const __filename = __icFileURLToPath(import.meta.url);',
-  'const __dirname = __icDirname(__filename);',
-].join(' ');
 
 export interface WorkflowFunctionProps {
   /** Repository root (entries and copied files resolve against it). */
@@ -96,7 +86,7 @@ export class WorkflowFunction extends Construct {
     }
 
     const environment: Record<string, string> = {
-      NODE_OPTIONS: '--enable-source-maps',
+      NODE_OPTIONS: HANDLER_NODE_OPTIONS,
       ...props.environment,
     };
     const copies: string[] = [];
@@ -133,14 +123,17 @@ export class WorkflowFunction extends Construct {
       depsLockFilePath: resolve(props.root, 'package-lock.json'),
       projectRoot: props.root,
       bundling: {
+        // The same settings the bench and the bundle tests build with (./handler-bundle.ts).
         format: nodejs.OutputFormat.ESM,
-        mainFields: ['module', 'main'],
-        target: 'node22',
-        minify: true,
+        mainFields: [...HANDLER_BUNDLE.mainFields],
+        target: HANDLER_BUNDLE.target,
+        minify: HANDLER_BUNDLE.minify,
         sourceMap: true,
         sourcesContent: false,
+        // Bundled rather than the runtime's copy: a pinned version, and faster to load (README, Benchmarks).
         bundleAwsSDK: true,
-        banner: ESM_BANNER,
+        banner: HANDLER_BUNDLE.banner,
+        esbuildArgs: handlerEsbuildArgs(),
         forceDockerBundling: false,
         commandHooks: {
           beforeBundling: () => [],

@@ -5,8 +5,9 @@ import * as z from 'zod';
 import { DETAIL_TYPES, EVENT_SOURCE, readyDetail } from '../workflow/events.js';
 import { leaseState } from '../workflow/lease.js';
 import { logger } from '../workflow/powertools.js';
+import { eventTools } from '../workflow/publish.js';
 import { runState } from '../workflow/states.js';
-import { workflowHandler } from '../workflow/workflow-handler.js';
+import { taskHandler } from '../workflow/task-handler.js';
 import { HANDLER_NEEDS } from './needs.js';
 
 const input = z.object({
@@ -20,7 +21,9 @@ const input = z.object({
   fleet: z.array(z.unknown()),
 });
 
-export const handler = workflowHandler({ input, needs: HANDLER_NEEDS }, async (state, { putEvents }) => {
+const options = { input, needs: HANDLER_NEEDS, tools: eventTools };
+
+export const handler = taskHandler(options, async (state, { putEvents }) => {
   if (state.lease.extensions > 0) return { announced: false };
   // Parsed as documented, so a field the docs do not describe cannot reach the bus.
   const detail = readyDetail.parse({

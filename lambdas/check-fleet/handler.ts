@@ -6,7 +6,7 @@ import * as z from 'zod';
 import { ERROR_CLASSES, MinReadyNotMetError, type WorkflowErrorName } from '../workflow/errors.js';
 import { runState } from '../workflow/states.js';
 import { normalizeRecord, phaseStats } from '../workflow/summary.js';
-import { workflowHandler } from '../workflow/workflow-handler.js';
+import { taskHandler } from '../workflow/task-handler.js';
 import { HANDLER_NEEDS } from './needs.js';
 
 const input = z.object({
@@ -14,7 +14,7 @@ const input = z.object({
   fleet: z.array(z.looseObject({ name: z.string(), status: z.string() })),
 });
 
-export const handler = workflowHandler({ input, needs: HANDLER_NEEDS }, async ({ run, fleet }) => {
+export const handler = taskHandler({ input, needs: HANDLER_NEEDS }, async ({ run, fleet }) => {
   const records = fleet.map(normalizeRecord);
   const failed = records.filter((r) => r.status !== 'ready');
   const ready = records.length - failed.length;

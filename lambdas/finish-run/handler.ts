@@ -4,7 +4,7 @@
 import * as z from 'zod';
 import { recordCloneFailure } from '../workflow/powertools.js';
 import { normalizeRecord, phaseStats, shortError } from '../workflow/summary.js';
-import { workflowHandler } from '../workflow/workflow-handler.js';
+import { taskHandler } from '../workflow/task-handler.js';
 import { HANDLER_NEEDS } from './needs.js';
 
 type Rec = Record<string, unknown>;
@@ -19,7 +19,7 @@ const input = z.looseObject({
   release: z.unknown().optional(),
 });
 
-export const handler = workflowHandler({ input, needs: HANDLER_NEEDS }, async (state) => {
+export const handler = taskHandler({ input, needs: HANDLER_NEEDS }, async (state) => {
   const fleet = (state.fleet ?? []).map(normalizeRecord);
   const teardown = (state.teardown ?? []) as Rec[];
   const teardownFailures = teardown.filter((t) => t.outcome === 'failed' || t.outcome === 'notOurs');

@@ -7,7 +7,7 @@ import { clonesThatFit, estimateLargestState, STATE_PAYLOAD_LIMIT } from '../wor
 import { type PlanItem, planRun, type Run } from '../workflow/plan.js';
 import { parseRequest } from '../workflow/request.js';
 import { checkRequestPolicy, startInputOf } from '../workflow/request-policy.js';
-import { workflowHandler } from '../workflow/workflow-handler.js';
+import { taskHandler } from '../workflow/task-handler.js';
 import { HANDLER_NEEDS } from './needs.js';
 
 const input = z.object({ request: z.unknown(), executionName: z.string().min(1) });
@@ -17,7 +17,7 @@ export interface ValidateRequestOutput {
   clones: PlanItem[];
 }
 
-export const handler = workflowHandler(
+export const handler = taskHandler(
   { input, needs: HANDLER_NEEDS },
   async (event, { config }): Promise<ValidateRequestOutput> => {
     const start = startInputOf(event.request);

@@ -21,3 +21,8 @@ export function eventPublisher(context: unknown): PutEntries {
     }
   };
 }
+
+/** A handler's `putEvents` tool (taskHandler's `tools`), for handlers that publish. */
+export function eventTools(context: unknown): { putEvents: PutEntries } {
+  return { putEvents: eventPublisher(context) };
+}
