@@ -33,6 +33,7 @@ const GUEST_LOOKS: LookProfile = {
   denseFraction: 0.02,
   denseMinMs: 100,
   maxBackoffMs: 1_000,
+  fewRunsMargin: 0.1,
 };
 /** Without data: look early, then back off to at most one look a second. */
 const FIRST_LOOK_MS = 250;

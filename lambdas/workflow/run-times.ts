@@ -4,9 +4,10 @@
 // Times are simulated ms (clock.ts), so learned figures mean the same at any local time scale.
 
 const KEEP = 20;
-/** With fewer runs seen than this, the plan starts from the shortest run, this much earlier. */
+/** With fewer runs seen than this, the plan starts from the shortest run (less `fewRunsMargin`). */
 const FEW_RUNS = 4;
-const FEW_RUNS_MARGIN = 0.1;
+/** A first look that already finds the run over keeps this much less than its time (see `record`). */
+const ENDED_FIRST_MARGIN = 0.1;
 
 /** How densely to look for one kind of thing. */
 export interface LookProfile {
@@ -18,6 +19,8 @@ export interface LookProfile {
   denseMinMs: number;
   /** Once a run outlasts every recent one, looks back off to at most this far apart (simulated ms). */
   maxBackoffMs: number;
+  /** With few runs seen, how much earlier than the shortest the first look comes (0.1 = a tenth). */
+  fewRunsMargin: number;
 }
 
 /** Where one run's end lies: after the last look that saw it going on, at or before the first that saw it over. */
@@ -43,12 +46,16 @@ export const runTimes = {
     return (seen.get(kind)?.length ?? 0) > 0;
   },
   /**
-   * Records one run. A look that found the run going on bounds its time from below (within one dense step);
-   * a first look that already found it over only says "at most": then a tenth less is kept, so the plan
-   * creeps earlier until a look sees a run going on again, instead of aiming later and later.
+   * Records one run. Two looks around its end give their midpoint (within half a dense step); a first look
+   * that already found it over only says "at most": then a tenth less is kept, so the plan creeps earlier
+   * until a look sees a run going on again, instead of aiming later and later.
    */
   record(kind: string, end: EndSeen): void {
-    const ms = end.exact ? end.endedMs : (end.lastRunningMs ?? end.endedMs * (1 - FEW_RUNS_MARGIN));
+    const ms = end.exact
+      ? end.endedMs
+      : end.lastRunningMs === undefined
+        ? end.endedMs * (1 - ENDED_FIRST_MARGIN)
+        : (end.lastRunningMs + end.endedMs) / 2;
     const list = seen.get(kind) ?? [];
     list.push(Math.max(0, ms));
     if (list.length > KEEP) list.shift();
@@ -67,10 +74,10 @@ export const runTimes = {
     const dense = Math.max(profile.denseMinMs, median * profile.denseFraction);
     const first =
       sorted.length < FEW_RUNS
-        ? (sorted[0] ?? 0) * (1 - FEW_RUNS_MARGIN)
+        ? (sorted[0] ?? 0) * (1 - profile.fewRunsMargin)
         : quantileOf(sorted, profile.quantile);
     // Past every run seen (and a margin for the jitter between runs), dense looks would only add calls.
-    const overdue = longest * (1 + FEW_RUNS_MARGIN) + dense;
+    const overdue = longest * (1 + ENDED_FIRST_MARGIN) + dense;
     let pause = dense;
     return (i, elapsedMs) => {
       if (i === 0) return Math.max(0, first - elapsedMs);

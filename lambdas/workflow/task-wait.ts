@@ -25,6 +25,7 @@ export const TASK_LOOKS: LookProfile = {
   denseFraction: 0.05,
   denseMinMs: 100,
   maxBackoffMs: 1_000,
+  fewRunsMargin: 0,
 };
 /** Dense looks before a filter takes over (it then reports the end as it happens). */
 const MAX_LOOKS = 4;
