@@ -34,42 +34,40 @@ export const handler = workflowHandler(options, async ({ run, clone }, { vcenter
   const c = await vcenter();
   const folderPath = cloneFolder(run.folder, clone.sourcePath);
   const src = clone.sourceVm;
-  const startClone = async () =>
-    instantCloneTask(c, src.vm, {
-      name: clone.name,
-      location: {
-        folder: await required(c, 'folder', run.folder),
-        pool: await required(c, 'pool', run.pool),
-        deviceChange: [
-          {
-            operation: 'edit',
-            device: nicEdit(
-              src.nic as never,
-              {
-                migrateConnect: 'disconnect',
-                startConnected: true,
-                allowGuestControl: true,
-                connected: false,
-              },
-              src.networkBacking as never,
-            ),
-          },
-        ],
-      },
-      config: cloneExtraConfig({
-        ...run,
-        index: clone.index,
-        hostname: clone.name,
-        staticIp: clone.staticIp,
-      }),
-    });
   try {
-    // No search by name first (a call each clone would pay): a retry or a duplicate delivery meets its
-    // earlier clone as DuplicateName (from the call or from the task), and then finds it by name + marker.
-    let reused = false;
-    const moref = (await startClone()
-      .then((task) =>
-        finishTask(c, task, `instantClone:${clone.sourcePath}`, remainingMs()).catch((error: unknown) => {
+    let moref = await findRunClone(c, folderPath, clone.name, run.runId);
+    const reused = moref !== undefined;
+    if (!moref) {
+      const task = await instantCloneTask(c, src.vm, {
+        name: clone.name,
+        location: {
+          folder: await required(c, 'folder', run.folder),
+          pool: await required(c, 'pool', run.pool),
+          deviceChange: [
+            {
+              operation: 'edit',
+              device: nicEdit(
+                src.nic as never,
+                {
+                  migrateConnect: 'disconnect',
+                  startConnected: true,
+                  allowGuestControl: true,
+                  connected: false,
+                },
+                src.networkBacking as never,
+              ),
+            },
+          ],
+        },
+        config: cloneExtraConfig({
+          ...run,
+          index: clone.index,
+          hostname: clone.name,
+          staticIp: clone.staticIp,
+        }),
+      });
+      moref = (await finishTask(c, task, `instantClone:${clone.sourcePath}`, remainingMs())
+        .catch((error: unknown) => {
           if (isTaskError(error)) throw error;
           // Waiting failed, not the task: it goes on and its clone may appear. Read the task until it ends;
           // if even that fails, the original error stands (retried; the retry finds the clone by name).
@@ -81,16 +79,15 @@ export const handler = workflowHandler(options, async ({ run, clone }, { vcenter
               throw isTaskError(e) ? e : error;
             },
           );
-        }),
-      )
-      .catch(async (error: unknown) => {
-        // An earlier, concurrent or crashed attempt created it.
-        if (faultNameOf(error) !== 'DuplicateName') throw error;
-        const existing = await findRunClone(c, folderPath, clone.name, run.runId);
-        if (!existing) throw error; // the name is taken but not by a VM we can find: report the fault
-        reused = true;
-        return existing;
-      })) as MoRef;
+        })
+        .catch(async (error: unknown) => {
+          // A concurrent or crashed earlier attempt may have created it meanwhile.
+          if (faultNameOf(error) !== 'DuplicateName') throw error;
+          const existing = await findRunClone(c, folderPath, clone.name, run.runId);
+          if (!existing) throw error; // the name is taken but not by a VM we can find: report the fault
+          return existing;
+        })) as MoRef;
+    }
     const { mac, nicKey } = await cloneNic(c, moref);
     const timing = end();
     if (!reused) recordPhase('clonePhaseMs', timing);
