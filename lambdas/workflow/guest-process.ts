@@ -24,14 +24,15 @@ import { logger } from './powertools.js';
 import type { LookProfile } from './run-times.js';
 
 /**
- * A guest program's end is looked for from the run that ended soonest of the recent quarter (a look too early
+ * A guest program's end is looked for from the quickest third of recent runs (a look too early
  * costs a ListProcessesInGuest, one too late delays the IP), then every 2 % of a usual run (≥ 100 ms): about
  * 300 ms for a 15 s DHCP refresh, so the IP is known within a few hundred ms of the lease.
  */
 const GUEST_LOOKS: LookProfile = {
-  quantile: 0.25,
+  quantile: 0.35,
   denseFraction: 0.02,
   denseMinMs: 100,
+  denseGrowth: 1,
   maxBackoffMs: 1_000,
   fewRunsMargin: 0.1,
 };

@@ -6,6 +6,7 @@ const profile: LookProfile = {
   quantile: 0.5,
   denseFraction: 0.05,
   denseMinMs: 100,
+  denseGrowth: 1,
   maxBackoffMs: 1_000,
   fewRunsMargin: 0.1,
 };
@@ -31,9 +32,16 @@ describe('runTimes', () => {
     const plan = runTimes.pollPlan('x', profile);
     expect(plan?.(0, 0)).toBe(3_000);
     expect(plan?.(1, 3_000)).toBe(150);
+    expect(plan?.(2, 3_150)).toBe(150);
     const late = [2, 3, 4, 5, 6, 7].map((i) => plan?.(i, 10_000) ?? 0);
     expect(late[0]).toBeGreaterThan(150);
     expect(Math.max(...late)).toBe(1_000);
+  });
+
+  it('spaces dense looks further apart by denseGrowth', () => {
+    runTimes.record('x', { endedMs: 2_000, exact: true });
+    const plan = runTimes.pollPlan('x', { ...profile, denseGrowth: 1.5, fewRunsMargin: 0 });
+    expect([1, 2, 3].map((i) => plan?.(i, 2_000))).toEqual([100, 150, 225]);
   });
 
   it('records the middle between two looks, and a tenth less than a first look that found it over', () => {

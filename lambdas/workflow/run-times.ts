@@ -15,8 +15,9 @@ export interface LookProfile {
   quantile: number;
   /** Looks after the first are this fraction of the usual run time apart … */
   denseFraction: number;
-  /** … and at least this far apart (simulated ms). */
+  /** … and at least this far apart (simulated ms); each further look this factor later than the one before. */
   denseMinMs: number;
+  denseGrowth: number;
   /** Once a run outlasts every recent one, looks back off to at most this far apart (simulated ms). */
   maxBackoffMs: number;
   /** With few runs seen, how much earlier than the shortest the first look comes (0.1 = a tenth). */
@@ -78,11 +79,12 @@ export const runTimes = {
         : quantileOf(sorted, profile.quantile);
     // Past every run seen (and a margin for the jitter between runs), dense looks would only add calls.
     const overdue = longest * (1 + ENDED_FIRST_MARGIN) + dense;
+    const cap = Math.max(dense, profile.maxBackoffMs);
     let pause = dense;
     return (i, elapsedMs) => {
       if (i === 0) return Math.max(0, first - elapsedMs);
-      if (elapsedMs <= overdue) return dense;
-      pause = Math.min(Math.max(pause * 1.5, dense), Math.max(dense, profile.maxBackoffMs));
+      if (i === 1) pause = dense;
+      else pause = Math.min(cap, pause * (elapsedMs <= overdue ? profile.denseGrowth : 1.5));
       return pause;
     };
   },

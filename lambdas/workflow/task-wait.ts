@@ -18,12 +18,14 @@ import type { LookProfile } from './run-times.js';
 
 /**
  * The first look aims at the median run (a look too early costs a call, one too late only the time since the
- * end); then looks 5 % of a run apart (≥ 100 ms): a lag of a few percent of the task at most.
+ * end); then looks 5 % of a run apart (≥ 100 ms), each gap half as long again as the one before, so a run far
+ * longer than usual costs a few looks, not dozens, before the filter takes over.
  */
 export const TASK_LOOKS: LookProfile = {
   quantile: 0.5,
   denseFraction: 0.05,
   denseMinMs: 100,
+  denseGrowth: 1.5,
   maxBackoffMs: 1_000,
   fewRunsMargin: 0,
 };
