@@ -59,7 +59,7 @@ export const handler = workflowHandler(
       const timeoutMs = Math.max(1_000, Math.min(120_000, remainingMs()));
       // Looked at (both in one read) when the reconfigure and Tools usually are done, by push otherwise.
       const values = await lookUntil({
-        kind: `reconnect:${clone.sourcePath}`,
+        kind: `reconnect:${clone.source}`,
         profile: TASK_LOOKS,
         deadline: Date.now() + timeoutMs,
         look: async () => Object.fromEntries(await readAll(c, targets)),
