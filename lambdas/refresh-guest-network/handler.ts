@@ -53,7 +53,9 @@ export const handler = workflowHandler(
       : hostThumbprintOf(c, created.moref, clone.sourceVm.host);
     try {
       const limitMs = Math.min(config.defaults.guestScriptTimeoutSeconds * 1000, remainingMs());
-      const exitCode = await runInGuest(c, created.moref, auth, program, limitMs, `refresh:${clone.source}`);
+      // A static address takes no DHCP exchange: its run times are learned apart.
+      const kind = `refresh:${clone.source}:${clone.staticIp ? 'static' : 'dhcp'}`;
+      const exitCode = await runInGuest(c, created.moref, auth, program, limitMs, kind);
       if (exitCode === EXIT_NO_INTERFACE_WITH_MAC && clone.os === 'linux') {
         throw new GuestScriptFailedError(
           `network refresh in ${clone.name} (linux) exited with ${exitCode}: no interface has the clone's MAC ${created.mac}; does the source use vmxnet3?`,
