@@ -34,7 +34,7 @@ const GUEST_LOOKS: LookProfile = {
   denseMinMs: 100,
   denseGrowth: 1,
   maxBackoffMs: 1_000,
-  fewRunsMargin: 0.1,
+  fewRunsMargin: 0.05,
 };
 /** Without data: look early, then back off to at most one look a second. */
 const FIRST_LOOK_MS = 250;
