@@ -66,7 +66,7 @@ export const handler = workflowHandler(options, async ({ run, clone }, { vcenter
           staticIp: clone.staticIp,
         }),
       });
-      moref = (await finishTask(c, task, remainingMs())
+      moref = (await finishTask(c, task, `instantClone:${clone.source}`, remainingMs())
         .catch((error: unknown) => {
           if (isTaskError(error)) throw error;
           // Waiting failed, not the task: it goes on and its clone may appear. Read the task until it ends;

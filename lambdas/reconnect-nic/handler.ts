@@ -3,10 +3,12 @@
 // state (the source's device as VerifySourceFrozen read it, the clone's key as InstantClone read it): no second
 // read of the device list. Connecting a NIC that is connected already (a retry) changes nothing.
 //
-// The reconfigure task and the clone's guest.guestOperationsReady are watched in one filter: the guest refresh
+// The reconfigure task and the clone's guest.guestOperationsReady are awaited together: the guest refresh
 // cannot start before Tools is up (the post-clone blackout outlasts the reconfigure), so waiting here for a
 // few seconds more costs no time on the critical path and spares RefreshGuestNetwork a refused start and a
 // filter of its own. Tools that stay down past GUEST_OPS_GRACE_MS are left to RefreshGuestNetwork's retries.
+// Both are read in one RetrievePropertiesEx when this container's data says they usually are done (then
+// densely), and watched in one filter when there is no data yet or the looks did not find them done.
 import {
   clock,
   reconfigVmTask,
@@ -14,13 +16,16 @@ import {
   taskEnded,
   taskOutcome,
   type VirtualEthernetCard,
+  VsphereTimeoutError,
   waitForAll,
 } from '../vsphere/index.js';
 import { toWorkflowError } from '../workflow/faults.js';
+import { lookUntil } from '../workflow/look-until.js';
 import { recordPhase } from '../workflow/powertools.js';
 import { perCloneInput } from '../workflow/states.js';
+import { TASK_LOOKS } from '../workflow/task-wait.js';
 import { startPhase } from '../workflow/timing.js';
-import { nicEdit, truthy } from '../workflow/vsphere-ops.js';
+import { nicEdit, readAll, truthy } from '../workflow/vsphere-ops.js';
 import { workflowHandler } from '../workflow/workflow-handler.js';
 import { HANDLER_NEEDS } from './needs.js';
 
@@ -41,20 +46,29 @@ export const handler = workflowHandler(
       );
       const task = await reconfigVmTask(c, created.moref, { deviceChange: [{ operation: 'edit', device }] });
       let endedAt: number | undefined;
-      const values = await waitForAll(
-        c,
-        [
-          { obj: task, paths: TASK_PATHS },
-          { obj: created.moref, paths: [READY] },
-        ],
-        (v) => {
-          if (!taskEnded(v[task.value])) return false;
-          endedAt ??= clock.now();
-          if (v[task.value]?.['info.state'] === 'error') return true;
-          return truthy(v[created.moref.value]?.[READY]) || clock.now() - endedAt >= GUEST_OPS_GRACE_MS;
-        },
-        { timeoutMs: Math.max(1_000, Math.min(120_000, remainingMs())), maxWaitSeconds: 5 },
-      );
+      const done = (v: Record<string, Record<string, unknown>>) => {
+        if (!taskEnded(v[task.value])) return false;
+        endedAt ??= clock.now();
+        if (v[task.value]?.['info.state'] === 'error') return true;
+        return truthy(v[created.moref.value]?.[READY]) || clock.now() - endedAt >= GUEST_OPS_GRACE_MS;
+      };
+      const targets = [
+        { obj: task, paths: TASK_PATHS },
+        { obj: created.moref, paths: [READY] },
+      ];
+      const timeoutMs = Math.max(1_000, Math.min(120_000, remainingMs()));
+      // Looked at (both in one read) when the reconfigure and Tools usually are done, by push otherwise.
+      const values = await lookUntil({
+        kind: `reconnect:${clone.source}`,
+        profile: TASK_LOOKS,
+        deadline: Date.now() + timeoutMs,
+        look: async () => Object.fromEntries(await readAll(c, targets)),
+        ended: done,
+        learn: (v) => v[task.value]?.['info.state'] === 'success' && truthy(v[created.moref.value]?.[READY]),
+        push: (ms) => waitForAll(c, targets, done, { timeoutMs: ms, maxWaitSeconds: 5 }),
+        maxLooks: 4,
+        timeout: () => new VsphereTimeoutError(`timed out waiting for task ${task.value} and ${READY}`),
+      });
       taskOutcome(values[task.value] ?? {}, task);
       const timing = end();
       recordPhase('reconnectPhaseMs', timing);

@@ -5,7 +5,12 @@
 
 import { GuestScriptFailedError, IpMismatchError } from '../workflow/errors.js';
 import { toWorkflowError } from '../workflow/faults.js';
-import { hostThumbprintOf, readGuestFile, runInGuest } from '../workflow/guest-process.js';
+import {
+  forgetHostThumbprint,
+  hostThumbprintOf,
+  readGuestFile,
+  runInGuest,
+} from '../workflow/guest-process.js';
 import {
   addressesInReport,
   EXIT_NO_INTERFACE_WITH_MAC,
@@ -43,10 +48,14 @@ export const handler = workflowHandler(
     const c = await vcenter();
     // Never rejects. Read over an unverified (insecure) session the thumbprint could come from anyone, so it
     // would pin nothing: then the transfer runs unverified like the session, and says so.
-    const thumbprint = config.vcenter.insecure ? unpinned() : hostThumbprintOf(c, created.moref);
+    const thumbprint = config.vcenter.insecure
+      ? unpinned()
+      : hostThumbprintOf(c, created.moref, clone.sourceVm.host);
     try {
       const limitMs = Math.min(config.defaults.guestScriptTimeoutSeconds * 1000, remainingMs());
-      const exitCode = await runInGuest(c, created.moref, auth, program, limitMs, `refresh:${clone.source}`);
+      // A static address takes no DHCP exchange: its run times are learned apart.
+      const kind = `refresh:${clone.source}:${clone.staticIp ? 'static' : 'dhcp'}`;
+      const exitCode = await runInGuest(c, created.moref, auth, program, limitMs, kind);
       if (exitCode === EXIT_NO_INTERFACE_WITH_MAC && clone.os === 'linux') {
         throw new GuestScriptFailedError(
           `network refresh in ${clone.name} (linux) exited with ${exitCode}: no interface has the clone's MAC ${created.mac}; does the source use vmxnet3?`,
@@ -57,9 +66,10 @@ export const handler = workflowHandler(
           `network refresh in ${clone.name} (${clone.os}) exited with ${exitCode}`,
         );
       }
-      const report = await readGuestFile(c, created.moref, auth, outputPath, {
-        thumbprint: await thumbprint,
-      });
+      const pin = await thumbprint;
+      const report = await readGuestFile(c, created.moref, auth, outputPath, { thumbprint: pin });
+      // A remembered thumbprint may be stale (a renewed certificate, a clone moved off its source's host).
+      if (report === null && pin) forgetHostThumbprint(c, clone.sourceVm.host);
       const candidates = report ? addressesInReport(report, clone.os, created.mac, source?.nicName) : [];
       const staticIp = clone.staticIp?.address ?? null;
       const verdict = judgeAddresses(

@@ -31,7 +31,7 @@ async function writeLeaseMarkers(
       const task = await reconfigVmTask(c, clone.moref, {
         extraConfig: [{ key: MARKER_LEASE_EXPIRES, value: expiresAt }],
       });
-      await finishTask(c, task, remainingMs(), 60_000);
+      await finishTask(c, task, 'reconfigure:lease', remainingMs(), 60_000);
     } catch (error) {
       // A clone that is gone needs no lease; the teardown will say so.
       if (faultNameOf(error) === 'ManagedObjectNotFound') continue;

@@ -3,9 +3,10 @@
 // not fit fails with HostCapacityExceeded here, before anything is created), and attaches the chosen VM's facts
 // (host, guest family, first NIC, current IP) to each clone of the plan.
 import * as z from 'zod';
-import { type MoRef, type NicBacking, retrieveProperties } from '../vsphere/index.js';
+import { type MoRef, type NicBacking, retrieveAll, toPropertyMap } from '../vsphere/index.js';
 import { SourceNotFoundError } from '../workflow/errors.js';
 import { toWorkflowError } from '../workflow/faults.js';
+import { HOST_THUMBPRINT, rememberHostThumbprint } from '../workflow/guest-process.js';
 import { hostMemoryOf } from '../workflow/host-memory.js';
 import { datacenterOf, resolveNetwork } from '../workflow/network.js';
 import { cloneChargeMB, type PlacementMember, placeFleet } from '../workflow/placement.js';
@@ -42,9 +43,33 @@ export const handler = workflowHandler(options, async ({ run, clones }, { vcente
       if (!ref) throw new SourceNotFoundError(`${label(path)} does not exist`);
       refs.set(path, ref);
     }
-    const vms = await retrieveProperties(c, [...refs.values()], VM_PATHS);
-    const hostRefs = [...vms.values()].map((p) => p['runtime.host'] as MoRef);
-    const hosts = await retrieveProperties(c, hostRefs, HOST_PATHS);
+    // The sources and their hosts in one read (the hosts reached through runtime.host); the host's TLS
+    // thumbprint comes along for RefreshGuestNetwork's pinned file transfer on this session.
+    const read = toPropertyMap(
+      await retrieveAll(c, [
+        {
+          propSet: [
+            { type: 'VirtualMachine', all: false, pathSet: VM_PATHS },
+            { type: 'HostSystem', all: false, pathSet: [...HOST_PATHS, HOST_THUMBPRINT] },
+          ],
+          objectSet: [...refs.values()].map((obj) => ({
+            obj,
+            skip: false,
+            selectSet: [{ type: 'VirtualMachine', path: 'runtime.host' }],
+          })),
+        },
+      ]),
+    );
+    const vms = new Map([...refs.values()].map((ref) => [ref.value, read.get(ref.value) ?? {}]));
+    const hostIds = new Set(
+      [...vms.values()].flatMap((p) => (p['runtime.host'] as MoRef | undefined)?.value ?? []),
+    );
+    const hosts = new Map([...read].filter(([id]) => hostIds.has(id)));
+    for (const props of vms.values()) {
+      const host = props['runtime.host'] as MoRef | undefined;
+      const thumbprint = host && hosts.get(host.value)?.[HOST_THUMBPRINT];
+      if (host && typeof thumbprint === 'string') rememberHostThumbprint(c, host, thumbprint);
+    }
     const backings = new Map<string, NicBacking>();
     if (run.network) {
       for (const dc of new Set(paths.map(datacenterOf)))

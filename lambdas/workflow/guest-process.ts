@@ -19,8 +19,26 @@ import {
 import { GuestScriptFailedError } from './errors.js';
 import { faultNameOf } from './faults.js';
 import type { GuestProgram } from './guest-scripts.js';
+import { lookUntil } from './look-until.js';
 import { logger } from './powertools.js';
-import { runTimes } from './run-times.js';
+import type { LookProfile } from './run-times.js';
+
+/**
+ * A guest program's end is looked for from the quickest third of recent runs (a look too early
+ * costs a ListProcessesInGuest, one too late delays the IP), then every 2 % of a usual run (≥ 100 ms): about
+ * 300 ms for a 15 s DHCP refresh, so the IP is known within a few hundred ms of the lease.
+ */
+const GUEST_LOOKS: LookProfile = {
+  quantile: 0.35,
+  denseFraction: 0.02,
+  denseMinMs: 100,
+  denseGrowth: 1,
+  maxBackoffMs: 1_000,
+  fewRunsMargin: 0.05,
+};
+/** Without data: look early, then back off to at most one look a second. */
+const FIRST_LOOK_MS = 250;
+const MAX_BACKOFF_MS = 1_000;
 
 /**
  * How long to wait by push for Tools to come up after a refused start (simulated ms); at most a third of the
@@ -78,45 +96,65 @@ export async function runInGuest(
 ): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   const pid = await startWhenReady(c, vm, auth, program, timeoutMs);
-  const started = clock.now();
-  const polls = runTimes.pollPlan(kind);
-  // The last look that still saw it running: a lower bound of its run time (the end lies between two looks).
-  let stillRunningAt = started;
-  for (let i = 0; ; i++) {
-    const pause = polls(i);
-    if (Date.now() + clock.wallMs(pause) > deadline) {
-      throw new GuestScriptFailedError(
+  const info = await lookUntil({
+    kind,
+    profile: GUEST_LOOKS,
+    deadline,
+    look: async () => (await listProcessesInGuest(c, vm, auth, [pid]))[0],
+    ended: (p) => Boolean(p?.endTime),
+    learn: (p) => Number(p?.exitCode ?? 0) === 0,
+    withoutData: (i) => Math.min(FIRST_LOOK_MS * 2 ** i, MAX_BACKOFF_MS),
+    timeout: () =>
+      new GuestScriptFailedError(
         `guest program ${program.programPath} (pid ${pid}) still running after ${timeoutMs} ms`,
-      );
-    }
-    await clock.sleep(pause);
-    const lookedAt = clock.now();
-    const [info] = await listProcessesInGuest(c, vm, auth, [pid]);
-    if (info?.endTime) {
-      runTimes.record(kind, stillRunningAt - started);
-      return Number(info.exitCode ?? 0);
-    }
-    stillRunningAt = lookedAt;
-  }
+      ),
+  });
+  return Number(info?.exitCode ?? 0);
 }
 
-const THUMBPRINT = 'summary.config.sslThumbprint';
+export const HOST_THUMBPRINT = 'summary.config.sslThumbprint';
+
+/**
+ * ESXi thumbprints per host as this client's session read them (a host's certificate outlives many runs);
+ * a failed pinned transfer forgets its host's entry, so a renewed certificate is read again.
+ */
+const thumbprints = new WeakMap<VsphereClient, Map<string, string>>();
+
+export function rememberHostThumbprint(c: VsphereClient, host: MoRef, thumbprint: string): void {
+  if (!thumbprint) return;
+  const known = thumbprints.get(c) ?? new Map<string, string>();
+  known.set(host.value, thumbprint);
+  thumbprints.set(c, known);
+}
+
+export function forgetHostThumbprint(c: VsphereClient, host: MoRef): void {
+  thumbprints.get(c)?.delete(host.value);
+}
 
 /**
  * The TLS thumbprint of the ESXi host running `vm` (`runtime.host` → `summary.config.sslThumbprint`, one
  * RetrievePropertiesEx), to pin guest file transfers to; undefined when vCenter does not say or the call fails
- * (the transfer then uses the vCenter TLS settings). Never rejects.
+ * (the transfer then uses the vCenter TLS settings). Never rejects. With `expectedHost` (an instant clone runs
+ * on its source's host) a thumbprint this session already read for that host is used without a call.
  */
-export async function hostThumbprintOf(c: VsphereClient, vm: MoRef): Promise<string | undefined> {
+export async function hostThumbprintOf(
+  c: VsphereClient,
+  vm: MoRef,
+  expectedHost?: MoRef,
+): Promise<string | undefined> {
+  const known = expectedHost && thumbprints.get(c)?.get(expectedHost.value);
+  if (known) return known;
   try {
     const [host] = await retrieveAll(c, [
       {
-        propSet: [{ type: 'HostSystem', all: false, pathSet: [THUMBPRINT] }],
+        propSet: [{ type: 'HostSystem', all: false, pathSet: [HOST_THUMBPRINT] }],
         objectSet: [{ obj: vm, skip: true, selectSet: [{ type: 'VirtualMachine', path: 'runtime.host' }] }],
       },
     ]);
-    const value = host?.propSet.find((p) => p.name === THUMBPRINT)?.val;
-    return typeof value === 'string' && value !== '' ? value : undefined;
+    const value = host?.propSet.find((p) => p.name === HOST_THUMBPRINT)?.val;
+    if (typeof value !== 'string' || value === '') return undefined;
+    rememberHostThumbprint(c, host?.obj as MoRef, value);
+    return value;
   } catch (error) {
     logger.warn('ESXi thumbprint lookup failed; guest file transfer falls back to the vCenter TLS settings', {
       errorName: (error as Error).name,

@@ -1,36 +1,92 @@
-// How long guest programs of each kind ran at least (the last look that still saw them running), in this
-// container (a warm Lambda runs many), so the wait for the next one is planned from data: sleep until the
-// shortest recent run would end, then look densely.
+// How long things of each kind (a guest program, a vCenter task) took in this container (a warm Lambda runs
+// many), so the wait for the next one is planned from data: the first look comes when such a run usually ends,
+// then dense looks, so that both the lag after the end and the number of round trips stay small.
+// Times are simulated ms (clock.ts), so learned figures mean the same at any local time scale.
 
 const KEEP = 20;
-/** Without data: look early, then back off to at most one look a second. */
-const FIRST_LOOK_MS = 250;
-const MAX_BACKOFF_MS = 1_000;
-/** With data: looks this far apart once the expected end is reached (a fraction of the usual run, ≥ 100 ms). */
-const DENSE_FRACTION = 0.015;
-const DENSE_MIN_MS = 100;
-/** With few runs seen, the shortest is no floor yet: the first look comes this much earlier. */
-const FEW_RUNS = 5;
-const FEW_RUNS_MARGIN = 0.1;
+/** With fewer runs seen than this, the plan starts from the shortest run (less `fewRunsMargin`). */
+const FEW_RUNS = 4;
+/** A first look that already finds the run over keeps this much less than its time (see `record`). */
+const ENDED_FIRST_MARGIN = 0.1;
+
+/** How densely to look for one kind of thing. */
+export interface LookProfile {
+  /** Which of the recent run times the first look aims at (0 = the shortest, 0.5 = the median). */
+  quantile: number;
+  /** Looks after the first are this fraction of the usual run time apart … */
+  denseFraction: number;
+  /** … and at least this far apart (simulated ms); each further look this factor later than the one before. */
+  denseMinMs: number;
+  denseGrowth: number;
+  /** Once a run outlasts every recent one, looks back off to at most this far apart (simulated ms). */
+  maxBackoffMs: number;
+  /** With few runs seen, how much earlier than the shortest the first look comes (0.1 = a tenth). */
+  fewRunsMargin: number;
+}
+
+/** Where one run's end lies: after the last look that saw it going on, at or before the first that saw it over. */
+export interface EndSeen {
+  /** Since the start (simulated ms) of the last look that saw it still going, if any did. */
+  lastRunningMs?: number;
+  /** Since the start of the look that saw it over (or of the push that said so). */
+  endedMs: number;
+  /** True when a push reported the end as it happened, so `endedMs` is the end itself. */
+  exact?: boolean;
+}
 
 const seen = new Map<string, number[]>();
 
+function quantileOf(sorted: number[], q: number): number {
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.floor(q * (sorted.length - 1))));
+  return sorted[i] ?? 0;
+}
+
 export const runTimes = {
-  record(kind: string, ms: number): void {
+  /** Whether a run of this kind has been seen in this container. */
+  known(kind: string): boolean {
+    return (seen.get(kind)?.length ?? 0) > 0;
+  },
+  /**
+   * Records one run. Two looks around its end give their midpoint (within half a dense step); a first look
+   * that already found it over only says "at most": then a tenth less is kept, so the plan creeps earlier
+   * until a look sees a run going on again, instead of aiming later and later.
+   */
+  record(kind: string, end: EndSeen): void {
+    const ms = end.exact
+      ? end.endedMs
+      : end.lastRunningMs === undefined
+        ? end.endedMs * (1 - ENDED_FIRST_MARGIN)
+        : (end.lastRunningMs + end.endedMs) / 2;
     const list = seen.get(kind) ?? [];
-    list.push(ms);
+    list.push(Math.max(0, ms));
     if (list.length > KEEP) list.shift();
     seen.set(kind, list);
   },
-  /** The pause before look `i` (0-based), in simulated ms. */
-  pollPlan(kind: string): (i: number) => number {
+  /**
+   * The pause before look `i` (0-based) as a function of `i` and the time since the start (simulated ms);
+   * undefined without data for this kind (the caller then has its own plan: push, or a plain back-off).
+   */
+  pollPlan(kind: string, profile: LookProfile): ((i: number, elapsedMs: number) => number) | undefined {
     const list = seen.get(kind);
-    if (!list?.length)
-      return (i) => (i === 0 ? FIRST_LOOK_MS : Math.min(FIRST_LOOK_MS * 2 ** i, MAX_BACKOFF_MS));
-    const shortest = Math.min(...list);
-    const dense = Math.max(DENSE_MIN_MS, shortest * DENSE_FRACTION);
-    const first = shortest * (list.length < FEW_RUNS ? 1 - FEW_RUNS_MARGIN : 1) - dense;
-    return (i) => (i === 0 ? Math.max(0, first) : dense);
+    if (!list?.length) return undefined;
+    const sorted = [...list].sort((a, b) => a - b);
+    const median = quantileOf(sorted, 0.5);
+    const longest = sorted[sorted.length - 1] ?? 0;
+    const dense = Math.max(profile.denseMinMs, median * profile.denseFraction);
+    const first =
+      sorted.length < FEW_RUNS
+        ? (sorted[0] ?? 0) * (1 - profile.fewRunsMargin)
+        : quantileOf(sorted, profile.quantile);
+    // Past every run seen (and a margin for the jitter between runs), dense looks would only add calls.
+    const overdue = longest * (1 + ENDED_FIRST_MARGIN) + dense;
+    const cap = Math.max(dense, profile.maxBackoffMs);
+    let pause = dense;
+    return (i, elapsedMs) => {
+      if (i === 0) return Math.max(0, first - elapsedMs);
+      if (i === 1) pause = dense;
+      else pause = Math.min(cap, pause * (elapsedMs <= overdue ? profile.denseGrowth : 1.5));
+      return pause;
+    };
   },
   /** Tests only. */
   forget(): void {

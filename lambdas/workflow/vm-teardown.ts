@@ -1,13 +1,8 @@
 // The one teardown of a VM, shared by the workflow's Teardown/DiscardFailedClone and the Reaper: PowerOff
 // (already off is fine) then Destroy (already gone is fine), matching vSphere faults by name.
-import {
-  destroyTask,
-  type MoRef,
-  powerOffVmTask,
-  type VsphereClient,
-  waitForTask,
-} from '../vsphere/index.js';
+import { destroyTask, type MoRef, powerOffVmTask, type VsphereClient } from '../vsphere/index.js';
 import { faultNameOf } from './faults.js';
+import { awaitTask } from './task-wait.js';
 
 /**
  * PowerOffVM_Task on a VM that is not powered on: vCenter and vcsim raise InvalidPowerState; InvalidState is
@@ -25,12 +20,12 @@ export async function tearDownVm(
   vm: MoRef,
   options: { powerState?: unknown; taskTimeoutMs: number },
 ): Promise<TeardownOutcome> {
-  const run = async (start: () => Promise<MoRef>) => {
-    await waitForTask(c, await start(), { timeoutMs: options.taskTimeoutMs });
+  const run = async (kind: string, start: () => Promise<MoRef>) => {
+    await awaitTask(c, await start(), { kind, timeoutMs: options.taskTimeoutMs });
   };
   if (options.powerState !== 'poweredOff') {
     try {
-      await run(() => powerOffVmTask(c, vm));
+      await run('powerOff', () => powerOffVmTask(c, vm));
     } catch (error) {
       const fault = faultNameOf(error);
       if (fault === GONE) return 'alreadyGone';
@@ -38,7 +33,7 @@ export async function tearDownVm(
     }
   }
   try {
-    await run(() => destroyTask(c, vm));
+    await run('destroy', () => destroyTask(c, vm));
     return 'destroyed';
   } catch (error) {
     if (faultNameOf(error) === GONE) return 'alreadyGone';

@@ -5,11 +5,13 @@ import {
   findByInventoryPath,
   type MoRef,
   type NicBacking,
+  retrieveAll,
   retrieveProperties,
+  toPropertyMap,
   type VirtualEthernetCard,
   type VsphereClient,
-  waitForTask,
 } from '../vsphere/index.js';
+import { awaitTask } from './task-wait.js';
 
 /** Arrays arrive as arrays, single items or `ArrayOfX` wrappers; this flattens all three. */
 export function list<T>(value: unknown): T[] {
@@ -74,12 +76,36 @@ export async function propsOf(
   return (await retrieveProperties(c, [obj], paths)).get(obj.value) ?? {};
 }
 
-/** Waits for a task, leaving the Lambda time to report (at most `capMs`). */
+/** Several objects' properties (each its own paths) in one RetrievePropertiesEx, keyed by moref value. */
+export async function readAll(
+  c: VsphereClient,
+  targets: { obj: MoRef; paths: string[] }[],
+): Promise<Map<string, Record<string, unknown>>> {
+  const types = [...new Set(targets.map((t) => t.obj.type))];
+  return toPropertyMap(
+    await retrieveAll(c, [
+      {
+        propSet: types.map((type) => ({
+          type,
+          all: false,
+          pathSet: [...new Set(targets.filter((t) => t.obj.type === type).flatMap((t) => t.paths))],
+        })),
+        objectSet: targets.map((t) => ({ obj: t.obj, skip: false })),
+      },
+    ]),
+  );
+}
+
+/**
+ * Waits for a task from data (task-wait.ts), leaving the Lambda time to report (at most `capMs`). `kind` names
+ * what the task does (its usual time is learned per kind).
+ */
 export function finishTask(
   c: VsphereClient,
   task: MoRef,
+  kind: string,
   remainingMs: number,
   capMs = 600_000,
 ): Promise<unknown> {
-  return waitForTask(c, task, { timeoutMs: Math.max(1_000, Math.min(capMs, remainingMs)) });
+  return awaitTask(c, task, { kind, timeoutMs: Math.max(1_000, Math.min(capMs, remainingMs)) });
 }

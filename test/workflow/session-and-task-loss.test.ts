@@ -1,10 +1,15 @@
 // Sessions that die and tasks that outlive the wait on them (issue 7, sections 1 and 2): every run ends, and
 // no clone is left behind that the run did not report.
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { runTimes } from '../../lambdas/workflow/run-times.js';
 import type { TaskHook } from '../../local/runner/index.js';
 import { expectCleanAfter, request, run, simulator, summaryOf, useSimulator } from './helpers.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// Without learned run times every wait is a property filter (WaitForUpdatesEx), which these tests hit; the
+// reads that replace filters once times are learned have a test of their own below.
+beforeEach(() => runTimes.forget());
 
 describe('lost sessions and tasks that outlive their wait', () => {
   const t = useSimulator();
@@ -25,6 +30,26 @@ describe('lost sessions and tasks that outlive their wait', () => {
     expect(summaryOf(result).clones.map((c) => c.teardown)).toEqual(['destroyed']);
     expect((t.sim.stats().calls.Login ?? 0) - logins).toBeGreaterThanOrEqual(4);
   }, 60_000);
+
+  it('with learned run times (reads, not filters): a session lost before each wait → the run completes', async () => {
+    expect((await t.run(request())).status).toBe('SUCCEEDED');
+    const waits = new Set(['InstantClone', 'ReconnectNic', 'RefreshGuestNetwork', 'TeardownClone']);
+    const hit: string[] = [];
+    const taskHook: TaskHook = ({ state, phase, attempt }) => {
+      if (phase !== 'before' || attempt !== 1 || !waits.has(state)) return;
+      hit.push(state);
+      t.sim.injectFault({ method: 'RetrievePropertiesEx', fault: 'NotAuthenticated', count: 1 });
+    };
+    const filters = t.sim.stats().calls.CreateFilter ?? 0;
+    const logins = t.sim.stats().calls.Login ?? 0;
+    const result = await t.run(request(), { taskHook });
+    expect(result.status).toBe('SUCCEEDED');
+    expect(hit).toEqual([...waits]);
+    expect(summaryOf(result).clones.map((c) => c.teardown)).toEqual(['destroyed']);
+    expect((t.sim.stats().calls.Login ?? 0) - logins).toBeGreaterThanOrEqual(3);
+    // Learned times replaced the filters of the clone, reconnect and teardown waits.
+    expect((t.sim.stats().calls.CreateFilter ?? 0) - filters).toBeLessThan(4);
+  }, 90_000);
 
   it('a fault in the clone wait while the task goes on → the clone is used, nothing leaks', async () => {
     const taskHook: TaskHook = ({ state, phase, attempt }) => {
