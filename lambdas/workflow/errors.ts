@@ -91,6 +91,13 @@ export class HostCapacityExceededError extends WorkflowError {
     'Ask for fewer clones, lower maxConcurrency, or add a frozen source on another host to the source’s paths.';
 }
 
+/** The requester already holds so many clones that this run would exceed its quota (maxClonesHeld). */
+export class QuotaExceededError extends WorkflowError {
+  override readonly name = 'QuotaExceeded';
+  static override readonly hint =
+    'Release clones you hold (or wait for their leases to end), or ask for fewer; nothing was created.';
+}
+
 /** ReconfigVM_Task could not connect the clone's NIC. */
 export class NicReconnectFailedError extends WorkflowError {
   override readonly name = 'NicReconnectFailed';
@@ -172,6 +179,7 @@ export const ERROR_CLASSES = {
   SourceNotFrozen: SourceNotFrozenError,
   CloneFailed: CloneFailedError,
   HostCapacityExceeded: HostCapacityExceededError,
+  QuotaExceeded: QuotaExceededError,
   NicReconnectFailed: NicReconnectFailedError,
   GuestOpsUnavailable: GuestOpsUnavailableError,
   GuestLoginFailed: GuestLoginFailedError,

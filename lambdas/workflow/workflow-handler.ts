@@ -13,6 +13,7 @@ import {
   smokeGuestKey,
 } from './credentials.js';
 import type { HandlerNeeds } from './handler-needs.js';
+import { withPermit } from './permits.js';
 import { logger, metrics } from './powertools.js';
 import { eventPublisher, type PutEntries } from './publish.js';
 import { borrowClient, releaseClient } from './session.js';
@@ -79,7 +80,10 @@ export function workflowHandler<S extends z.ZodType, O>(
       putEvents: eventPublisher(context),
     };
     try {
-      return await run(parsed.data, tools);
+      const permit = options.needs.permit;
+      return permit
+        ? await withPermit(permit, config, tools.remainingMs, () => run(parsed.data, tools))
+        : await run(parsed.data, tools);
     } catch (error) {
       const e = error instanceof Error ? error : new Error(String(error));
       logger.error('handler failed', { errorName: e.name, errorMessage: e.message });

@@ -11,6 +11,7 @@ export interface LocalSetup {
     sources: Record<string, SourceConfig & { guestSecretId: string; smokeGuestSecretId?: string }>;
     defaults: Record<string, JsonValue>;
     requestPolicies?: JsonValue;
+    throttle?: Record<string, JsonValue>;
   };
   /** what @middy/secrets-manager would put on the context: `vcenter` and `guest_<source>` */
   secrets: Record<string, Credentials>;
@@ -49,6 +50,7 @@ export interface SetupOptions {
   smokeGuest?: Record<string, Credentials>;
   defaults?: Record<string, JsonValue>;
   requestPolicies?: JsonValue;
+  throttle?: Record<string, JsonValue>;
 }
 
 export function buildLocalSetup(options: SetupOptions): LocalSetup {
@@ -89,6 +91,7 @@ export function buildLocalSetup(options: SetupOptions): LocalSetup {
       // The handlers' own defaults (lambdas/workflow/config.ts) unless the caller sets some.
       defaults: { ...options.defaults },
       ...(options.requestPolicies === undefined ? {} : { requestPolicies: options.requestPolicies }),
+      ...(options.throttle ? { throttle: options.throttle } : {}),
     },
     secrets,
     target: vcenter,

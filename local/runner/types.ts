@@ -71,6 +71,21 @@ export interface ExecutionEvent {
   input?: JsonValue;
   output?: JsonValue;
   retry?: { attempt: number };
+  /** set on events of a Distributed Map's child execution (forwarded into the parent's list): its name */
+  execution?: string;
+}
+
+/** What one execution (the parent or a Distributed Map child) used of AWS's quotas. */
+export interface ExecutionUsageRecord {
+  name: string;
+  kind: 'parent' | 'child';
+  status: string;
+  /** history events as Step Functions would count them (local/runner/history.ts) */
+  historyEvents: number;
+  /** the largest state input or output, in UTF-8 bytes */
+  maxPayloadBytes: number;
+  maxPayloadAt: string | null;
+  error?: string;
 }
 
 /** One attempt of a Task's resource, as Step Functions' TaskScheduled…TaskSucceeded history events tell it. */
@@ -97,7 +112,8 @@ export type RunnerEvent =
   | { kind: 'released'; state: string; taskToken: string; how: 'immediate' | 'hold' | 'promise' }
   | { kind: 'timeout'; state: string; afterMs: number }
   /** the run-scoped teardown of an execution that ended without its own (see LocalExecutionResult.teardown) */
-  | { kind: 'teardown'; phase: 'started' | 'progress'; status: ExecutionStatus; remaining: string[] };
+  | { kind: 'teardown'; phase: 'started' | 'progress'; status: ExecutionStatus; remaining: string[] }
+  | { kind: 'childExecution'; usage: ExecutionUsageRecord };
 
 export interface RunLocalWorkflowOptions {
   /** the execution input (the request) */
@@ -119,6 +135,13 @@ export interface RunLocalWorkflowOptions {
    * (lambdas/workflow/request-policy.ts); omitted: no policy is enforced
    */
   requestPolicies?: JsonValue;
+  /** WORKFLOW_CONFIG `throttle`: `{ limits: { clone, reconfigure, guest, teardown }, waitSeconds }` */
+  throttle?: Record<string, JsonValue>;
+  /**
+   * the throttle's permit table (dynalite, local/runner/permit-store.ts); share one between concurrent runs.
+   * Default: the runner starts its own for this run and stops it at the end.
+   */
+  permits?: { endpoint: string; tableName: string };
   /** Ready/lease release; default 'immediate' */
   release?: ReleaseMode;
   /** live progress: every library event, recorded putEvents, releases, scaled timeouts */
@@ -152,6 +175,8 @@ export interface LocalExecutionResult {
   events: ExecutionEvent[];
   /** putEvents calls recorded instead of sent */
   putEvents: RecordedEvent[];
+  /** per execution (the parent first, then every Distributed Map child): history events, largest payload */
+  executions: ExecutionUsageRecord[];
   startedAt: number;
   stoppedAt: number;
   /**

@@ -112,6 +112,7 @@ describe('soak invariants', () => {
         state: { name, type: 'Task', input: null },
       })),
       putEvents: [],
+      executions: [],
       startedAt: 0,
       stoppedAt: 0,
     });

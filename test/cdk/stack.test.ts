@@ -251,13 +251,17 @@ describe('InstantCloneStack (example config, fixture ASL)', () => {
       if (wildcard.length === 0) continue;
       const actions = asList(statement.Action) as string[];
       // Only services without resource-level permissions, Function.grantInvoke's `:*` on the reaper, and the
-      // release function reading the history of this state machine's executions (named per run).
+      // release function reading the history of this state machine's executions (named per run), and the
+      // Distributed Map children of the state machine (names chosen by Step Functions).
       const allowed =
         actions.every((a) => /^(ec2|xray|logs):/.test(a)) ||
         (policy.startsWith('TriggersReaperScheduleRole') && actions.includes('lambda:InvokeFunction')) ||
         (policy.startsWith('ReleaseFunction') &&
           actions.join() === 'states:GetExecutionHistory' &&
-          resources.every((r) => r.includes(':execution:') && r.includes('StateMachine')));
+          resources.every((r) => r.includes(':execution:') && r.includes('StateMachine'))) ||
+        (policy.startsWith('StateMachineDistributedMapPolicy') &&
+          actions.every((a) => a === 'states:DescribeExecution' || a === 'states:StopExecution') &&
+          wildcard.every((r) => r.includes(':execution:') && r.includes('"/*"')));
       expect({ policy, actions, allowed }).toEqual({ policy, actions, allowed: true });
     }
   });

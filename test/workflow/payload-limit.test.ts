@@ -1,4 +1,4 @@
-// The largest fleet a request may ask for (200 clones) must keep every state's input and output within
+// A fleet of 200 clones (the old per-run ceiling; the fan-out of ADR 0005 goes beyond) must keep every state's input and output within
 // AWS's 256 KiB payload quota. aws-local-stepfunctions has no such quota; the local runner reports a run that
 // crossed it as States.DataLimitExceeded, which AWS would raise (uncatchably) at that state.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
