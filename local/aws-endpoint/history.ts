@@ -56,8 +56,9 @@ export class HistoryRecorder {
   }
 
   on(e: RunnerEvent): void {
-    if (e.kind === 'execution') this.onLibraryEvent(e.event);
-    else if (e.kind === 'task') this.onTask(e);
+    // A Distributed Map child's events belong to its own history, as on AWS, not to the parent's.
+    if (e.kind === 'execution' && !e.event.execution) this.onLibraryEvent(e.event);
+    else if (e.kind === 'task' && !e.execution) this.onTask(e);
   }
 
   private onLibraryEvent(ev: ExecutionEvent): void {

@@ -91,6 +91,8 @@ export interface MapRunContext {
   /** the parent execution's context object (Execution.Id/Name/Input, StateMachine.Id) */
   context: { Execution: { Id: string; Name: string; Input: JsonValue } } & Record<string, unknown>;
   overrides: Record<string, unknown>;
+  /** the overrides of one child execution (its Task events name it); default: `overrides` */
+  overridesFor?: (childName: string) => Record<string, unknown>;
   kinds: StateKinds;
   signal: AbortSignal;
   /** every child's events (tagged with its execution name) for progress and the phase table */
@@ -173,7 +175,7 @@ async function runChild(
       ...run.context,
       Execution: { Id: id, Name: name, Input: input },
     },
-    overrides: run.overrides,
+    overrides: run.overridesFor?.(name) ?? run.overrides,
   });
   aborts.add(execution.abort);
   const events: ExecutionEvent[] = [];

@@ -192,24 +192,34 @@ async function runWithPermits(
   };
   const children: ExecutionUsageRecord[] = [];
   const stopChildren = new AbortController();
+  const overrideContext = {
+    handlers,
+    secrets: setup.secrets,
+    taskToken,
+    executionName: name,
+    release: options.release ?? 'immediate',
+    timeScale,
+    putEvents,
+    onEvent: options.onEvent,
+    taskHook: options.taskHook,
+    inFlight,
+  };
   const overrides: Record<string, unknown> = {
-    taskResourceLocalHandlers: buildOverrides(tasks, {
-      handlers,
-      secrets: setup.secrets,
-      taskToken,
-      executionName: name,
-      release: options.release ?? 'immediate',
-      timeScale,
-      putEvents,
-      onEvent: options.onEvent,
-      taskHook: options.taskHook,
-      inFlight,
-    }),
+    taskResourceLocalHandlers: buildOverrides(tasks, overrideContext),
     ...scaledTimings(definition, timeScale),
   };
+  /** A child's Task events carry its name, so that the parent's history (local AWS endpoint) leaves them out. */
+  const overridesFor = (child: string): Record<string, unknown> => ({
+    ...overrides,
+    taskResourceLocalHandlers: buildOverrides(tasks, {
+      ...overrideContext,
+      onEvent: (e) => options.onEvent?.(e.kind === 'task' ? { ...e, execution: child } : e),
+    }),
+  });
   const mapRun: MapRunContext = {
     context,
     overrides,
+    overridesFor,
     kinds,
     signal: stopChildren.signal,
     onChildEvent: (e) => {

@@ -107,6 +107,8 @@ export type RunnerEvent =
       resource: string;
       /** tells concurrent attempts apart; the same for every phase of one attempt */
       attemptId: number;
+      /** set when the Task ran in a Distributed Map's child execution: its name */
+      execution?: string;
     } & TaskEvent)
   | { kind: 'putEvents'; event: RecordedEvent }
   | { kind: 'released'; state: string; taskToken: string; how: 'immediate' | 'hold' | 'promise' }
