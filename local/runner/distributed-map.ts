@@ -98,6 +98,8 @@ export interface MapRunContext {
   /** every child's events (tagged with its execution name) for progress and the phase table */
   onChildEvent: (e: ExecutionEvent) => void;
   onChildDone: (usage: ExecutionUsageRecord) => void;
+  /** a child execution started: its name and how to stop it alone (StopExecution on the child) */
+  onChildStarted?: (name: string, stop: () => void) => void;
 }
 
 class MapRunFailed extends Error {
@@ -178,6 +180,7 @@ async function runChild(
     overrides: run.overridesFor?.(name) ?? run.overrides,
   });
   aborts.add(execution.abort);
+  run.onChildStarted?.(name, execution.abort);
   const events: ExecutionEvent[] = [];
   const collecting = (async () => {
     for await (const event of execution.eventLogs) {

@@ -226,6 +226,7 @@ async function runWithPermits(
       events.push(e);
       options.onEvent?.({ kind: 'execution', event: e });
     },
+    onChildStarted: (child, stop) => options.childStops?.set(child, stop),
     onChildDone: (usage) => {
       children.push(usage);
       options.onEvent?.({ kind: 'childExecution', usage });

@@ -161,6 +161,11 @@ export interface RunLocalWorkflowOptions {
   handlers?: Record<string, LambdaHandler>;
   /** called before and after every Lambda invocation */
   taskHook?: TaskHook;
+  /**
+   * filled with a stop function per Distributed Map child execution (by the runner's child name), so that one
+   * child can be stopped alone, as StopExecution on a child does on AWS (its Map Run then fails)
+   */
+  childStops?: Map<string, () => void>;
   /** aborts the execution (status ABORTED) */
   signal?: AbortSignal;
 }

@@ -163,12 +163,12 @@ describe('InstantCloneStack (example config, fixture ASL)', () => {
       expect(e.Properties).toMatchObject({ VpcEndpointType: 'Interface', PrivateDnsEnabled: true });
   });
 
-  it('a DynamoDB gateway endpoint for the throttle: routes for the functions\' subnets, PutItem/DeleteItem on the permit table only, HTTPS egress to its prefix list', () => {
+  it("a DynamoDB gateway endpoint for the throttle: routes for the functions' subnets, PutItem/DeleteItem on the permit table only, HTTPS egress to its prefix list", () => {
     const gateways = Object.values(ofType(t, 'AWS::EC2::VPCEndpoint')).filter(
       (e) => e.Properties.VpcEndpointType === 'Gateway',
     );
     expect(gateways).toHaveLength(1);
-    const gateway = gateways[0]?.Properties;
+    const gateway = gateways[0]?.Properties as Json;
     expect(JSON.stringify(gateway.ServiceName)).toContain('dynamodb');
     expect(gateway.RouteTableIds.length).toBeGreaterThan(0);
     const [statement, ...rest] = gateway.PolicyDocument.Statement;
