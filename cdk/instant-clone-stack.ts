@@ -26,7 +26,11 @@ import { grantDistributedMap } from './constructs/distributed-map-grants.js';
 import { Network } from './constructs/network.js';
 import { Observability } from './constructs/observability.js';
 import { PermitTable } from './constructs/permit-table.js';
-import { executionsWildcardFinding, PipelineAccess } from './constructs/pipeline-access.js';
+import {
+  childrenWildcardFinding,
+  executionsWildcardFinding,
+  PipelineAccess,
+} from './constructs/pipeline-access.js';
 import { Triggers } from './constructs/triggers.js';
 import { WorkflowFunction } from './constructs/workflow-function.js';
 import { handlerNeeds } from './handler-needs.js';
@@ -311,6 +315,13 @@ export class InstantCloneStack extends Stack {
         resources: [this.stateMachine.stateMachineArn],
       }),
     );
+    for (const kind of ['mapRun', 'execution'] as const) {
+      Validations.of(this.pipelineAccess.pipelinePolicy).acknowledge({
+        id: childrenWildcardFinding(this, this.stateMachine, kind),
+        reason:
+          'The Distributed Map children of this one state machine: Step Functions names them (map run label and id) when they start.',
+      });
+    }
     for (const construct of [this.releaseFunction.role, this.pipelineAccess.pipelinePolicy]) {
       Validations.of(construct).acknowledge({
         id: executionsWildcardFinding(this, this.stateMachine),

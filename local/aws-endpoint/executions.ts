@@ -209,7 +209,7 @@ export class LocalExecutions {
    */
   private onChildEvent(parent: LocalExecution, runnerName: string, e: RunnerEvent): void {
     const [, mapState = '', index = '0'] = runnerName.split(':');
-    const name = `${parent.name}-${index}`;
+    const name = `${parent.name}-${mapState}-${index}`;
     const executionArn = this.childArnOf(parent.name, mapState, name);
     let child = this.byArn.get(executionArn);
     if (!child) {
