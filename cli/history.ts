@@ -1,10 +1,6 @@
 // An execution's history as the CLI reads it: fetched incrementally (newest first, down to what is already
 // known), and turned into the local runner's event shape so its phase table and timeline code serve AWS runs too.
-import {
-  GetExecutionHistoryCommand,
-  type HistoryEvent,
-  ListExecutionsCommand,
-} from '@aws-sdk/client-sfn';
+import { GetExecutionHistoryCommand, type HistoryEvent, ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import type { ExecutionEvent, JsonValue } from '../local/runner/types.js';
 import { call, type Sfn } from './sfn.js';
 

@@ -89,7 +89,7 @@ export class LocalExecutions {
   }
 
   /** A child execution: `execution:<state machine>/<Map state>:<id>`. */
-  private childArnOf(parent: string, mapState: string, childName: string): string {
+  private childArnOf(mapState: string, childName: string): string {
     return `${this.options.stateMachineArn.replace(':stateMachine:', ':execution:')}/${mapState}:${childName}`;
   }
 
@@ -155,6 +155,8 @@ export class LocalExecutions {
   private async run(execution: LocalExecution, input: JsonValue): Promise<void> {
     const inFlight = new Set<Promise<unknown>>();
     const handlers = await this.trackedHandlers(inFlight);
+    const childStops = new Map<string, () => void>();
+    execution.childStops = childStops;
     const onEvent = (e: RunnerEvent): void => {
       const child =
         e.kind === 'execution'
@@ -176,7 +178,7 @@ export class LocalExecutions {
       timeScale: this.options.timeScale,
       release: { tokens: this.tokens },
       signal: execution.abort.signal,
-      childStops: (execution.childStops = new Map()),
+      childStops,
       ...(this.options.defaults ? { defaults: this.options.defaults } : {}),
       handlers,
       onEvent,
@@ -210,7 +212,7 @@ export class LocalExecutions {
   private onChildEvent(parent: LocalExecution, runnerName: string, e: RunnerEvent): void {
     const [, mapState = '', index = '0'] = runnerName.split(':');
     const name = `${parent.name}-${mapState}-${index}`;
-    const executionArn = this.childArnOf(parent.name, mapState, name);
+    const executionArn = this.childArnOf(mapState, name);
     let child = this.byArn.get(executionArn);
     if (!child) {
       const started = e.kind === 'execution' && e.event.type === 'ExecutionStarted' ? e.event : undefined;

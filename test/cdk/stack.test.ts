@@ -186,7 +186,7 @@ describe('InstantCloneStack (example config, fixture ASL)', () => {
     const toPrefixList = Object.values(ofType(t, 'AWS::EC2::SecurityGroupEgress')).filter(
       (r) => r.Properties.GroupId['Fn::GetAtt'][0] === fnSgId && r.Properties.DestinationPrefixListId,
     );
-    const inline = (groups[fnSgId ?? '']?.Properties.SecurityGroupEgress as Json[]).filter(
+    const inline = ((groups[fnSgId ?? '']?.Properties.SecurityGroupEgress ?? []) as Json[]).filter(
       (r) => r.DestinationPrefixListId,
     );
     const rules = [...toPrefixList.map((r) => r.Properties), ...inline];
