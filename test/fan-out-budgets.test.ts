@@ -7,9 +7,14 @@ import {
   estimateBudget,
   WORST_CHILD_FIXED_EVENTS,
   WORST_EVENTS_PER_CLONE,
+  WORST_EVENTS_PER_EXTENSION,
   WORST_PARENT_EVENTS,
 } from '../lambdas/workflow/budgets.js';
-import { EVENTS_PER_EXECUTION, worstCaseEvents } from '../lambdas/workflow/history-model.js';
+import {
+  EVENTS_PER_EXECUTION,
+  worstCaseEvents,
+  worstCaseStateEvents,
+} from '../lambdas/workflow/history-model.js';
 import { ASL_PATH } from '../statemachines/placeholders.js';
 
 type Machine = { States: Record<string, Record<string, unknown>> };
@@ -22,6 +27,11 @@ describe('fan-out budgets', () => {
     expect(child(1) - child(0)).toBe(WORST_EVENTS_PER_CLONE);
     expect(child(0)).toBe(WORST_CHILD_FIXED_EVENTS);
     expect(EVENTS_PER_EXECUTION + worstCaseEvents(asl, 1)).toBe(WORST_PARENT_EVENTS);
+    // the lease loop (SetLease ⇄ Ready) in the parent: one more pass per extension
+    const loop = ['SetLease', 'Ready', 'LeaseAction'].map((name) =>
+      worstCaseStateEvents(asl.States[name] ?? {}),
+    );
+    expect(loop.reduce((a, b) => a + b, 0)).toBe(WORST_EVENTS_PER_EXTENSION);
     // a teardown child never needs more than a clone child of the same slice
     const teardown = EVENTS_PER_EXECUTION + worstCaseEvents(processor('TeardownFleet'), 25);
     expect(teardown).toBeLessThan(child(25));

@@ -194,14 +194,15 @@ export class Network extends Construct {
       policy: cr.AwsCustomResourcePolicy.fromSdkCalls({ resources: cr.AwsCustomResourcePolicy.ANY_RESOURCE }),
       installLatestAwsSdk: false,
     });
-    Validations.of(lookup).acknowledge({
+    const lookupPolicy = lookup.node.findChild('CustomResourcePolicy');
+    Validations.of(lookupPolicy).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'ec2:DescribeManagedPrefixLists has no resource-level permissions; it only reads.',
     });
     // The custom resource's one provider function per stack (CDK's singleton, by this fixed id).
-    const provider = Stack.of(this).node.tryFindChild(PROVIDER_ID);
-    if (provider) {
-      Validations.of(provider).acknowledge({
+    const providerRole = Stack.of(this).node.tryFindChild(PROVIDER_ID)?.node.tryFindChild('ServiceRole');
+    if (providerRole) {
+      Validations.of(providerRole).acknowledge({
         id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
         reason: 'CDK’s AwsCustomResource provider: it writes only its own logs; it runs once per deployment.',
       });

@@ -16,7 +16,14 @@ export const PAYLOAD_SHARE = 0.85;
  */
 export const WORST_EVENTS_PER_CLONE = 298;
 export const WORST_CHILD_FIXED_EVENTS = 64;
-export const WORST_PARENT_EVENTS = 205;
+/** The parent through every state once: one lease, no extension. */
+export const WORST_PARENT_EVENTS = 268;
+/**
+ * Each `extend` loops SetLease → Ready → LeaseAction once more in the parent (ADR 0004): 13 events without
+ * retries, this many with every retrier used up. So the parent has room for about 270 extensions in the worst case
+ * (1,400 without retries) within 75% of the quota, whatever the fleet size.
+ */
+export const WORST_EVENTS_PER_EXTENSION = 67;
 
 /**
  * Payload estimates in UTF-8 bytes. Parent: one compact record per clone (name, status, IPv4, short error)

@@ -44,8 +44,8 @@ export function worstCaseStateEvents(state: Record<string, unknown>): number {
 }
 
 /**
- * Worst case for one pass through a state machine's States, each state once (an upper bound of any path, as
- * the workflow has no loops); nested inline Maps count `itemsPerMap` iterations, Distributed Maps only their
+ * Worst case for one pass through a state machine's States, each state once (an upper bound of any path but the
+ * lease loop, SetLease ⇄ Ready, which budgets.ts counts per extension); nested inline Maps count `itemsPerMap` iterations, Distributed Maps only their
  * own events.
  */
 export function worstCaseEvents(
