@@ -1,6 +1,7 @@
 // npm run bench: figures only (no assertions), with the machine and its load noted.
 //   npm run bench -- [--json FILE] [--quick] [--time-scale 0.2] [--fleet 50] [--concurrency 10]
 //                    [--skip-fleet] [--skip-cold] [--skip-peer] [--skip-client]
+//   npm run bench -- --only fleet1000 [--json FILE] [--fleet1000-clones 1000]   (just the 1,000-clone fan-out)
 
 import { existsSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -13,6 +14,7 @@ import { clientClone } from './client-clone.js';
 import { clientColdStart } from './client-cold-start.js';
 import { coldStarts, nodeAloneMs } from './cold-start.js';
 import { firstInvocations } from './first-invocation.js';
+import { benchFleet, type FleetFigures } from './fleet.js';
 import { machineLine } from './machine.js';
 import { pyvmomiPeer } from './pyvmomi-peer.js';
 import { fmtSummary } from './stats.js';
@@ -30,6 +32,9 @@ const { values } = parseArgs({
     'skip-client': { type: 'boolean', default: false },
     quick: { type: 'boolean', default: false },
     json: { type: 'string' },
+    only: { type: 'string' },
+    'fleet1000-clones': { type: 'string', default: '1000' },
+    'fleet1000-time-scale': { type: 'string', default: '0.02' },
   },
 });
 quietHandlerLogs();
@@ -73,7 +78,59 @@ function printWorkflow(label: string, f: WorkflowFigures): void {
   console.log(`  clones left in the simulator: ${f.leftOver}`);
 }
 
+/** The 1,000-clone fan-out: slices of 25, MaxConcurrency 100, leaseMinutes 0. */
+/** The fields of `--json`'s `fleet1000` (issue 11 §3). */
+function fleet1000Json(f: FleetFigures) {
+  const {
+    clones,
+    ready,
+    leftOver,
+    executions,
+    maxHistoryEvents,
+    maxPayloadBytes,
+    overhead,
+    peakConcurrentOps,
+    soapPerClone,
+  } = f;
+  return {
+    clones,
+    ready,
+    leftOver,
+    executions,
+    maxHistoryEvents,
+    maxPayloadBytes,
+    overhead,
+    peakConcurrentOps,
+    soapPerClone,
+  };
+}
+
+async function fleet1000(): Promise<FleetFigures> {
+  const clones = Number(values['fleet1000-clones']);
+  const scale = Number(values['fleet1000-time-scale']);
+  console.log(`\nfleet of ${clones} (fan-out: slices of 25, MaxConcurrency 100), time scale ${scale}:`);
+  const f = await benchFleet(clones, 100, 25, scale, (line) => console.log(line));
+  console.log(
+    `  ${f.ready}/${f.clones} ready, ${f.leftOver} left over; ${f.executions} executions, at most ${f.maxHistoryEvents} history events and ${f.maxPayloadBytes} bytes of state in one`,
+  );
+  console.log(
+    `  wall ${f.wallSeconds.toFixed(1)} s, overhead ${f.overhead.toFixed(2)}× the model's ideal; peak concurrent vCenter operations ${f.peakConcurrentOps}; ${f.soapPerClone.toFixed(1)} SOAP calls per clone; runner peak RSS ${f.peakRssMb} MiB`,
+  );
+  return f;
+}
+
 console.log(`machine: ${machineLine()}`);
+if (values.only === 'fleet1000') {
+  const f = await fleet1000();
+  if (values.json) {
+    writeFileSync(values.json, `${JSON.stringify({ fleet1000: fleet1000Json(f) }, null, 2)}\n`);
+    console.log(`  wrote ${values.json}`);
+  }
+  process.exit(0);
+} else if (values.only) {
+  console.error(`--only: unknown part ${values.only} (known: fleet1000)`);
+  process.exit(2);
+}
 console.log('latency model: the simulator defaults (kitchen-vcenter figures), scaled as noted per run');
 console.log(
   'overhead = wall time of the whole execution / the critical path the latency model alone implies (× time scale);' +
@@ -152,6 +209,9 @@ if (!values['skip-peer']) {
     ok: peer.ok,
   };
 }
+
+if (existsSync(DEFAULT_ASL_PATH) && !values['skip-fleet'] && !values.quick)
+  figures.fleet1000 = fleet1000Json(await fleet1000());
 
 if (!values['skip-cold']) {
   console.log(

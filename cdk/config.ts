@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
-import { defaultsSchema, sourceSettingsSchema } from '../lambdas/workflow/config.js';
+import { defaultsSchema, sourceSettingsSchema, throttleSchema } from '../lambdas/workflow/config.js';
 import { requestSchema } from '../lambdas/workflow/request.js';
 import { checkRequestPolicy, ipv4Cidr, requestPoliciesSchema } from '../lambdas/workflow/request-policy.js';
 
@@ -268,6 +268,8 @@ export const configSchema = z.strictObject({
     .prefault({}),
   /** Passed to the handlers in WORKFLOW_CONFIG.defaults (lambdas/workflow/config.ts); a request may override some. */
   defaults: defaultsSchema.prefault({}),
+  /** The vCenter-wide throttle (docs/adr/0006-vcenter-throttle.md), passed to the handlers in WORKFLOW_CONFIG.throttle. */
+  throttle: throttleSchema.prefault({}),
   observability: z
     .strictObject({
       logRetentionDays: z

@@ -7,7 +7,13 @@ import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import type { HandlerNeeds } from '../lambdas/workflow/handler-needs.js';
 
-const needsSchema = z.strictObject({ vcenter: z.boolean(), guest: z.boolean(), smokeGuest: z.boolean() });
+const needsSchema = z.strictObject({
+  vcenter: z.boolean(),
+  guest: z.boolean(),
+  smokeGuest: z.boolean(),
+  permit: z.enum(['clone', 'reconfigure', 'guest', 'teardown']).optional(),
+  holdings: z.boolean().optional(),
+});
 const load = createRequire(import.meta.url);
 
 /** The HANDLER_NEEDS exported by the needs.ts beside `entry` (a handler path relative to `root`). */
@@ -18,7 +24,9 @@ export function handlerNeeds(root: string, entry: string): HandlerNeeds {
   }
   const parsed = needsSchema.safeParse((load(file) as { HANDLER_NEEDS?: unknown }).HANDLER_NEEDS);
   if (!parsed.success) {
-    throw new Error(`${file}: HANDLER_NEEDS must be { vcenter, guest, smokeGuest } booleans`);
+    throw new Error(
+      `${file}: HANDLER_NEEDS must be { vcenter, guest, smokeGuest } booleans (optional: permit, holdings)`,
+    );
   }
   return parsed.data;
 }

@@ -23,9 +23,15 @@ import { workflowConfigDocument } from '../lambdas/workflow/workflow-config-docu
 import { lambdaTimeoutSeconds, MAX_LAMBDA_TIMEOUT_SECONDS } from '../statemachines/placeholders.js';
 import { type AslDocument, EVENT_BUS_PLACEHOLDER } from './asl.js';
 import type { DeployConfig } from './config.js';
+import { grantDistributedMap } from './constructs/distributed-map-grants.js';
 import { Network } from './constructs/network.js';
 import { Observability } from './constructs/observability.js';
-import { executionsWildcardFinding, PipelineAccess } from './constructs/pipeline-access.js';
+import { PermitTable } from './constructs/permit-table.js';
+import {
+  childrenWildcardFinding,
+  executionsWildcardFinding,
+  PipelineAccess,
+} from './constructs/pipeline-access.js';
 import { Triggers } from './constructs/triggers.js';
 import { WorkflowFunction } from './constructs/workflow-function.js';
 import { handlerNeeds } from './handler-needs.js';
@@ -106,6 +112,7 @@ export class InstantCloneStack extends Stack {
             },
             sources: config.sources,
             defaults: config.defaults,
+            throttle: config.throttle,
             requestPolicies: config.requestPolicies,
           },
           { withPolicies },
@@ -122,6 +129,8 @@ export class InstantCloneStack extends Stack {
       subnets: this.network.subnets,
       securityGroup: this.network.functionSecurityGroup,
     };
+    // The throttle's permits and the quota's holdings (ADR 0006); granted per handler by its needs.ts.
+    const permits = new PermitTable(this, 'Permits');
     const make = (
       fnId: string,
       entry: string,
@@ -160,6 +169,8 @@ export class InstantCloneStack extends Stack {
         ],
         kmsKey,
       );
+      if (needs.permit) permits.grantPermits(fn);
+      if (needs.holdings) permits.grantHoldings(fn);
       return fn;
     };
 
@@ -247,6 +258,7 @@ export class InstantCloneStack extends Stack {
       );
     }
     this.allowPutEvents(this.stateMachine.role);
+    grantDistributedMap(this.stateMachine);
 
     // AnnounceReady puts the Ready event itself (the Ready state is a lambda:invoke.waitForTaskToken).
     const announcer = this.functions.AnnounceReady;
@@ -294,6 +306,13 @@ export class InstantCloneStack extends Stack {
         resources: [this.stateMachine.stateMachineArn],
       }),
     );
+    for (const kind of ['mapRun', 'execution'] as const) {
+      Validations.of(this.pipelineAccess.pipelinePolicy).acknowledge({
+        id: childrenWildcardFinding(this, this.stateMachine, kind),
+        reason:
+          'The Distributed Map children of this one state machine: Step Functions names them (map run label and id) when they start.',
+      });
+    }
     for (const construct of [this.releaseFunction.role, this.pipelineAccess.pipelinePolicy]) {
       Validations.of(construct).acknowledge({
         id: executionsWildcardFinding(this, this.stateMachine),
@@ -312,7 +331,11 @@ export class InstantCloneStack extends Stack {
       schedules: config.schedules,
       ...(kmsKey ? { kmsKey } : {}),
     });
-    this.addEndpointPolicies(vcenterSecretArn, [...guestSecretArns, ...smokeSecretArns]);
+    this.addEndpointPolicies(
+      vcenterSecretArn,
+      [...guestSecretArns, ...smokeSecretArns],
+      permits.table.tableArn,
+    );
 
     new Observability(this, 'Observability', {
       stateMachine: this.stateMachine,
@@ -386,7 +409,11 @@ export class InstantCloneStack extends Stack {
    * Interface endpoint policies: through this stack's endpoints only this account's principals, and only the
    * calls the functions make, on this stack's resources. Other services keep the default (full) policy.
    */
-  private addEndpointPolicies(vcenterSecretArn: string, guestSecretArns: string[]): void {
+  private addEndpointPolicies(
+    vcenterSecretArn: string,
+    guestSecretArns: string[],
+    permitTableArn: string,
+  ): void {
     const endpoints = this.network.interfaceEndpoints;
     const allow = (endpoint: ec2.InterfaceVpcEndpoint | undefined, actions: string[], resources: string[]) =>
       endpoint?.addToPolicy(
@@ -409,6 +436,15 @@ export class InstantCloneStack extends Stack {
     );
     allow(endpoints.events, ['events:PutEvents'], [this.bus.eventBusArn]);
     if (this.kmsKey !== undefined) allow(endpoints.kms, ['kms:Decrypt'], [this.kmsKey.keyArn]);
+    // Only the throttle's calls reach DynamoDB from the VPC (the quota's handlers run outside it).
+    this.network.dynamoDbEndpoint?.addToPolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.AnyPrincipal()],
+        actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
+        resources: [permitTableArn],
+        conditions: { StringEquals: { 'aws:PrincipalAccount': this.account } },
+      }),
+    );
   }
 
   /** ARN to grant on: complete ARNs as given; names get Secrets Manager's random 6-character suffix. */

@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { executionArnOf, executionNameForKey, runIdOf } from '../lambdas/workflow/run-ref.js';
 import { CliError, EXIT } from './exit-codes.js';
-import { HistoryFollower } from './history.js';
+import { RunFollower } from './history.js';
 import { SIGNAL_EXIT, type StopSignal } from './interrupt.js';
 import { apiError, causeMessage, type Sfn, sleep } from './sfn.js';
 
@@ -93,8 +93,11 @@ export interface FollowOptions<T> {
   /** epoch ms after which following gives up (exit 3; the run is stopped) */
   deadline: number;
   pollMs: number;
-  /** called with the whole history after each poll */
-  onHistory?: (history: readonly HistoryEvent[]) => void | Promise<void>;
+  /** called with the whole history after each poll, and the fan-out's child histories by name */
+  onHistory?: (
+    history: readonly HistoryEvent[],
+    children: ReadonlyMap<string, readonly HistoryEvent[]>,
+  ) => void | Promise<void>;
   /** what the verb waits for; undefined = keep waiting */
   until: (history: readonly HistoryEvent[]) => T | undefined;
   /** the verb's name, for the stop cause */
@@ -154,10 +157,10 @@ export async function followRun<T>(
   o: FollowOptions<T>,
   write: (line: string) => void,
 ): Promise<
-  | { value: T; ended?: undefined; history: readonly HistoryEvent[] }
-  | { value?: undefined; ended: Ended; history: readonly HistoryEvent[] }
+  | { value: T; ended?: undefined; history: readonly HistoryEvent[]; follower: RunFollower }
+  | { value?: undefined; ended: Ended; history: readonly HistoryEvent[]; follower: RunFollower }
 > {
-  const follower = new HistoryFollower(client, run.executionArn);
+  const follower = new RunFollower(client, run.executionArn);
   for (;;) {
     if (o.signal.aborted) {
       const sig = o.signal.reason as StopSignal;
@@ -172,11 +175,11 @@ export async function followRun<T>(
       throw new CliError(`run ${run.runId} was not ready within --timeout; it was stopped`, EXIT.timeout);
     }
     await follower.poll();
-    await o.onHistory?.(follower.events);
+    await o.onHistory?.(follower.events, follower.childHistories());
     const value = o.until(follower.events);
-    if (value !== undefined) return { value, history: follower.events };
+    if (value !== undefined) return { value, history: follower.events, follower };
     const ended = endOf(follower.events);
-    if (ended) return { ended, history: follower.events };
+    if (ended) return { ended, history: follower.events, follower };
     await sleep(Math.min(o.pollMs, Math.max(0, o.deadline - Date.now()) + 10), o.signal);
   }
 }

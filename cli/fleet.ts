@@ -11,7 +11,7 @@ import { CONNECTION_HELP, connection, oneOf, parseCommand, parseDuration } from 
 import { acquireKey, ciIdentity } from './ci-key.js';
 import { endOf, followRun, pollMs, startRun } from './execution.js';
 import { CliError, EXIT } from './exit-codes.js';
-import { toRunnerEvents } from './history.js';
+import { runRunnerEvents, type toRunnerEvents } from './history.js';
 import { whileInterruptible } from './interrupt.js';
 import { progressNarrator } from './progress.js';
 import { buildRequest } from './request.js';
@@ -74,8 +74,8 @@ export async function runFleet(argv: string[]): Promise<number> {
         deadline: Date.now() + timeoutMs,
         pollMs: pollMs(),
         verb: 'fleet',
-        onHistory: async (history) => {
-          narrate(history);
+        onHistory: async (history, children) => {
+          narrate(history, children);
           const wait = currentReadyWait(history);
           if (!wait || answered.has(wait.taskToken)) return;
           answered.add(wait.taskToken);
@@ -97,19 +97,23 @@ export async function runFleet(argv: string[]): Promise<number> {
     );
     return { run, result };
   });
-  return report(result.history, run, values.svg, format, write);
+  // the children's last events (each child is read until it ends; the run has ended, so they all have)
+  await result.follower.poll();
+  return report(result.history, result.follower.childHistories(), run, values.svg, format, write);
 }
 
 /** The outcome, the per-phase table and the picture; exit 1 if the run or any clone failed. */
 function report(
   history: Parameters<typeof toRunnerEvents>[0],
+  children: ReadonlyMap<string, Parameters<typeof toRunnerEvents>[0]>,
   run: { runId: string; executionArn: string },
   svg: string,
   format: 'text' | 'json',
   write: (line: string) => void,
 ): number {
   const ended = endOf(history);
-  const events = toRunnerEvents(history);
+  // per-clone phases are in the fan-out's child executions (ADR 0005)
+  const events = runRunnerEvents(history, children);
   const timelines = cloneTimelines(events);
   const svgPath = resolve(svg);
   if (timelines.length > 0) {

@@ -1,6 +1,6 @@
 // An execution's history as the CLI reads it: fetched incrementally (newest first, down to what is already
 // known), and turned into the local runner's event shape so its phase table and timeline code serve AWS runs too.
-import { GetExecutionHistoryCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
+import { GetExecutionHistoryCommand, type HistoryEvent, ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import type { ExecutionEvent, JsonValue } from '../local/runner/types.js';
 import { call, type Sfn } from './sfn.js';
 
@@ -40,6 +40,87 @@ export class HistoryFollower {
     this.lastId = Math.max(this.lastId, ...fresh.map((e) => e.id ?? 0));
     return fresh;
   }
+}
+
+const EXECUTION_END = /^Execution(Succeeded|Failed|Aborted|TimedOut)$/;
+
+/**
+ * A run's history with its fan-out (ADR 0005): the parent's events, and those of every child execution of its
+ * Distributed Maps, found as Step Functions lists them (MapRunStarted's mapRunArn → ListExecutions). A child
+ * that has ended is not read again.
+ */
+export class RunFollower {
+  readonly parent: HistoryFollower;
+  /** child histories by execution ARN */
+  readonly children = new Map<string, HistoryFollower>();
+  /** Map Runs by ARN: `ended` once the parent recorded its end, `listed` once listed after that */
+  private readonly mapRuns = new Map<string, { ended: boolean; listed: boolean }>();
+
+  constructor(
+    private readonly client: Sfn,
+    executionArn: string,
+  ) {
+    this.parent = new HistoryFollower(client, executionArn);
+  }
+
+  get events(): HistoryEvent[] {
+    return this.parent.events;
+  }
+
+  async poll(): Promise<HistoryEvent[]> {
+    const fresh = await this.parent.poll();
+    let current: string | undefined;
+    for (const e of this.parent.events) {
+      const arn = e.mapRunStartedEventDetails?.mapRunArn;
+      if (arn) {
+        current = arn;
+        if (!this.mapRuns.has(arn)) this.mapRuns.set(arn, { ended: false, listed: false });
+      }
+      // a Map Run's end follows its start in the parent's history, before the next one starts
+      const run = current ? this.mapRuns.get(current) : undefined;
+      if (run && /^MapRun(Succeeded|Failed|Aborted)$/.test(String(e.type))) run.ended = true;
+    }
+    for (const [mapRunArn, run] of this.mapRuns) {
+      if (run.listed) continue;
+      let nextToken: string | undefined;
+      do {
+        const page = await call('ListExecutions', () =>
+          this.client.send(new ListExecutionsCommand({ mapRunArn, maxResults: 1000, nextToken })),
+        );
+        for (const x of page.executions ?? []) {
+          if (x.executionArn && !this.children.has(x.executionArn))
+            this.children.set(x.executionArn, new HistoryFollower(this.client, x.executionArn));
+        }
+        nextToken = page.nextToken;
+      } while (nextToken);
+      // once the Map Run has ended, its children are all known
+      run.listed = run.ended;
+    }
+    for (const child of this.children.values()) {
+      if (child.events.some((e) => EXECUTION_END.test(String(e.type)))) continue;
+      await child.poll();
+    }
+    return fresh;
+  }
+
+  /** Child histories by execution ARN. */
+  childHistories(): Map<string, readonly HistoryEvent[]> {
+    return new Map([...this.children].map(([name, f]) => [name, f.events]));
+  }
+}
+
+/** The parent's runner events and every child's (tagged with its name), ordered by time. */
+export function runRunnerEvents(
+  history: readonly HistoryEvent[],
+  children: ReadonlyMap<string, readonly HistoryEvent[]> = new Map(),
+): ExecutionEvent[] {
+  const all = [
+    ...toRunnerEvents(history),
+    ...[...children].flatMap(([name, events]) =>
+      toRunnerEvents(events).map((e) => ({ ...e, execution: name })),
+    ),
+  ];
+  return all.sort((a, b) => a.timestamp - b.timestamp);
 }
 
 const ITERATION_END = /^MapIteration(Succeeded|Failed|Aborted)$/;

@@ -12,17 +12,29 @@ const PHASE_OF_STATE: Record<string, string> = {
   TeardownClone: 'teardown',
 };
 
-/** Call with the whole history after each poll; prints what is new since the last call. */
+/**
+ * Call with the whole history after each poll (and the fan-out's child histories, whose clone iterations are
+ * where the clones are); prints what is new since the last call.
+ */
 export function progressNarrator(write: (line: string) => void, start = Date.now()) {
-  let printed = 0;
+  const printed = new Map<string, number>();
   const stamp = (at: number) => `[${((at - start) / 1000).toFixed(1).padStart(6)}s]`;
-  return (history: readonly HistoryEvent[]) => {
+  return (
+    history: readonly HistoryEvent[],
+    children: ReadonlyMap<string, readonly HistoryEvent[]> = new Map(),
+  ) => {
+    narrate('', history, false);
+    for (const [name, events] of children) narrate(name, events, true);
+  };
+
+  function narrate(key: string, history: readonly HistoryEvent[], child: boolean): void {
     const events = toRunnerEvents(history);
-    for (const e of events.slice(printed)) {
+    for (const e of events.slice(printed.get(key) ?? 0)) {
       const st = e.state;
-      if (e.type === 'ExecutionFailed') write(`${stamp(e.timestamp)}  run failed: ${e.Error}`);
+      if (e.type === 'ExecutionFailed' && !child) write(`${stamp(e.timestamp)}  run failed: ${e.Error}`);
       if (!st) continue;
       if (e.index === undefined) {
+        if (child) continue; // a child's own steps (plan, summarize): its clones are what matters
         if (e.type === 'StateEntered' && st.type !== 'Choice' && st.type !== 'Pass') {
           write(`${stamp(e.timestamp)}  ${st.name}`);
         }
@@ -38,6 +50,6 @@ export function progressNarrator(write: (line: string) => void, start = Date.now
       if (e.type === 'StateRetried') write(`${stamp(e.timestamp)}    ${who}   ${phase}: retrying`);
       if (e.type === 'StateFailed') write(`${stamp(e.timestamp)}    ${who}   ${phase} failed: ${e.Error}`);
     }
-    printed = events.length;
-  };
+    printed.set(key, events.length);
+  }
 }

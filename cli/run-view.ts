@@ -60,16 +60,42 @@ export function cloneViews(events: ExecutionEvent[]): CloneView[] {
     if (e.index === undefined) {
       if (e.type === 'StateEntered' && e.state?.type === 'Map') map = e.state.name;
       if (e.type === 'StateExited' && e.state?.name === 'CheckFleet') {
-        // CheckFleet's output holds every clone's record: the authoritative status, IP and error.
+        // CheckFleet's output holds every clone's record: the authoritative status, IP and error. The clones
+        // themselves ran in the fan-out's child executions (ADR 0005), whose histories the parent's does not
+        // hold: these compact records are where the parent learns them.
         const fleet = rec(e.state.output).fleet;
         for (const r of Array.isArray(fleet) ? fleet.map(rec) : []) {
-          const c = clones.get(str(r.name) ?? '');
-          if (!c) continue;
+          const name = str(r.name);
+          if (!name) continue;
+          let c = clones.get(name);
+          if (!c) {
+            c = {
+              name,
+              ...(str(r.source) ? { source: str(r.source) } : {}),
+              ...(str(r.os) ? { os: str(r.os) } : {}),
+              phase: 'queued',
+            };
+            clones.set(name, c);
+          }
           if (str(r.ip)) c.ip = str(r.ip);
           const err = rec(r.error);
           if (str(err.name)) c.error = { name: str(err.name) ?? '', message: str(err.message) ?? '' };
           c.phase = r.status === 'ready' ? 'ready' : 'failed';
         }
+      }
+      // The teardown children report by name only the clones whose teardown needs attention.
+      if (e.state?.name === 'TeardownFleet' && e.type === 'StateEntered') {
+        for (const c of clones.values()) c.phase = 'teardown';
+      }
+      if (e.state?.name === 'TeardownFleet' && e.type === 'StateExited') {
+        const slices = rec(e.state.output).teardown;
+        const failed = new Set(
+          (Array.isArray(slices) ? slices : [])
+            .flatMap((slice) => rec(slice).records)
+            .filter((t) => Array.isArray(t) === false && rec(t).outcome !== undefined)
+            .map((t) => str(rec(t).name)),
+        );
+        for (const c of clones.values()) c.phase = failed.has(c.name) ? 'teardown failed' : 'torn down';
       }
       continue;
     }

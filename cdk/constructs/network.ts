@@ -1,11 +1,12 @@
 // Where the Lambdas run and what they may reach: private subnets that route to vCenter (an existing VPC, or a
 // new one with a Site-to-Site VPN), one security group whose only egress is HTTPS to vCenter, the ESXi hosts
 // and the AWS API endpoints.
-import { type RemovalPolicy, SecretValue } from 'aws-cdk-lib';
+import { type RemovalPolicy, SecretValue, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53resolver from 'aws-cdk-lib/aws-route53resolver';
+import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import type { DeployConfig } from '../config.js';
 
@@ -19,6 +20,9 @@ const ENDPOINT_SERVICES: Record<string, ec2.InterfaceVpcEndpointAwsService> = {
   logs: ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS,
   monitoring: ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_MONITORING,
 };
+
+/** The id CDK gives the AwsCustomResource provider singleton (aws-cdk-lib custom-resources). */
+const PROVIDER_ID = 'AWS679f53fac002430cb0da5b7982bd2287';
 
 export interface NetworkProps {
   readonly config: DeployConfig['network'];
@@ -54,6 +58,11 @@ export class Network extends Construct {
   readonly vpnConnection?: ec2.VpnConnection;
   /** The interface endpoints this stack created, by service name (their policies are added by the stack). */
   readonly interfaceEndpoints: Record<string, ec2.InterfaceVpcEndpoint> = {};
+  /**
+   * The DynamoDB gateway endpoint (when the stack creates endpoints): the throttle's permit table from the
+   * isolated subnets without NAT (ADR 0006); its policy is added by the stack.
+   */
+  readonly dynamoDbEndpoint?: ec2.GatewayVpcEndpoint;
   readonly resolverSecurityGroup?: ec2.SecurityGroup;
   readonly resolverEndpoint?: route53resolver.CfnResolverEndpoint;
 
@@ -145,6 +154,7 @@ export class Network extends Construct {
           privateDnsEnabled: true,
         });
       }
+      this.dynamoDbEndpoint = this.addDynamoDbGateway();
     } else {
       config.endpoints.securityGroupIds.forEach((sgId, i) => {
         const sg = ec2.SecurityGroup.fromSecurityGroupId(this, `ExistingEndpointSg${i}`, sgId, {
@@ -159,6 +169,50 @@ export class Network extends Construct {
       this.resolverSecurityGroup = resolverSecurityGroup;
       this.resolverEndpoint = resolverEndpoint;
     }
+  }
+
+  /**
+   * A gateway endpoint adds a route to DynamoDB's public addresses (the Region's `com.amazonaws.<region>.dynamodb`
+   * prefix list) to the subnets' route tables; the functions' security group then needs HTTPS egress to that
+   * prefix list. Its id differs per Region and CloudFormation cannot look it up, so a custom resource reads it
+   * (DescribeManagedPrefixLists) at deploy time.
+   */
+  private addDynamoDbGateway(): ec2.GatewayVpcEndpoint {
+    const endpoint = this.vpc.addGatewayEndpoint('DynamoDbEndpoint', {
+      service: ec2.GatewayVpcEndpointAwsService.DYNAMODB,
+      subnets: [this.subnets],
+    });
+    const prefixListName = `com.amazonaws.${Stack.of(this).region}.dynamodb`;
+    const lookup = new cr.AwsCustomResource(this, 'DynamoDbPrefixList', {
+      onUpdate: {
+        service: 'EC2',
+        action: 'describeManagedPrefixLists',
+        parameters: { Filters: [{ Name: 'prefix-list-name', Values: [prefixListName] }] },
+        physicalResourceId: cr.PhysicalResourceId.of(prefixListName),
+        outputPaths: ['PrefixLists.0.PrefixListId'],
+      },
+      policy: cr.AwsCustomResourcePolicy.fromSdkCalls({ resources: cr.AwsCustomResourcePolicy.ANY_RESOURCE }),
+      installLatestAwsSdk: false,
+    });
+    const lookupPolicy = lookup.node.findChild('CustomResourcePolicy');
+    Validations.of(lookupPolicy).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'ec2:DescribeManagedPrefixLists has no resource-level permissions; it only reads.',
+    });
+    // The custom resource's one provider function per stack (CDK's singleton, by this fixed id).
+    const providerRole = Stack.of(this).node.tryFindChild(PROVIDER_ID)?.node.tryFindChild('ServiceRole');
+    if (providerRole) {
+      Validations.of(providerRole).acknowledge({
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        reason: 'CDK’s AwsCustomResource provider: it writes only its own logs; it runs once per deployment.',
+      });
+    }
+    this.functionSecurityGroup.addEgressRule(
+      ec2.Peer.prefixList(lookup.getResponseField('PrefixLists.0.PrefixListId')),
+      ec2.Port.tcp(443),
+      'DynamoDB gateway endpoint (the throttle permit table)',
+    );
+    return endpoint;
   }
 
   /**

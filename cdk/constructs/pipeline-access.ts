@@ -20,9 +20,11 @@ export class PipelineAccess extends Construct {
   readonly pipelinePolicy: iam.ManagedPolicy;
   /** `arn:…:execution:<state machine name>:*`: every execution of this state machine. */
   readonly executionsArn: string;
+  private readonly stateMachineName: string;
 
   constructor(scope: Construct, id: string, props: PipelineAccessProps) {
     super(scope, id);
+    this.stateMachineName = props.stateMachine.stateMachineName;
     const stack = Stack.of(this);
     const busArn = props.bus.eventBusArn;
     const publishers = props.publisherRoles.map((r) => r.roleArn);
@@ -100,6 +102,18 @@ export class PipelineAccess extends Construct {
           actions: ['states:DescribeExecution', 'states:GetExecutionHistory', 'states:StopExecution'],
           resources: [this.executionsArn],
         }),
+        // `instant-clone fleet` and progress read the clones in the fan-out's child executions (ADR 0005):
+        // the Map Runs' children by ListExecutions(mapRunArn), then their histories.
+        new iam.PolicyStatement({
+          sid: 'FollowFanOutChildren',
+          actions: ['states:ListExecutions'],
+          resources: [this.childrenArn('mapRun')],
+        }),
+        new iam.PolicyStatement({
+          sid: 'ReadFanOutChildren',
+          actions: ['states:GetExecutionHistory'],
+          resources: [this.childrenArn('execution')],
+        }),
         new iam.PolicyStatement({
           sid: 'PutPipelineEvents',
           actions: ['events:PutEvents'],
@@ -108,6 +122,30 @@ export class PipelineAccess extends Construct {
       ],
     });
   }
+
+  /** Map Runs (`mapRun`) or child executions (`execution`) of this state machine's Distributed Maps. */
+  childrenArn(kind: 'mapRun' | 'execution'): string {
+    return Arn.format(
+      {
+        service: 'states',
+        resource: kind,
+        resourceName: `${this.stateMachineName}/*`,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      },
+      Stack.of(this),
+    );
+  }
+}
+
+/** cdk-nag's id for a grant on `PipelineAccess.childrenArn(kind)` (a Map Run or a child execution). */
+export function childrenWildcardFinding(
+  stack: Stack,
+  stateMachine: sfn.StateMachine,
+  kind: 'mapRun' | 'execution',
+): string {
+  const pseudo = (value: string, name: string) => (Token.isUnresolved(value) ? `<AWS::${name}>` : value);
+  const logicalId = stack.getLogicalId(stateMachine.node.defaultChild as CfnElement);
+  return `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${pseudo(stack.region, 'Region')}:${pseudo(stack.account, 'AccountId')}:${kind}:<${logicalId}.Name>/*]`;
 }
 
 /** cdk-nag's id for a grant on `executionsArn` (IAM5 renders tokens as `<AWS::Region>`, `<Logical.Name>`). */

@@ -3,6 +3,7 @@
 // all failed for one reason, the run fails with that reason's name instead: a console user whose single clone
 // hit InvalidGuestLogin should read GuestLoginFailed, not a count.
 import * as z from 'zod';
+import { mergePhases } from '../workflow/compact-records.js';
 import { ERROR_CLASSES, MinReadyNotMetError, type WorkflowErrorName } from '../workflow/errors.js';
 import { runState } from '../workflow/states.js';
 import { normalizeRecord, phaseStats } from '../workflow/summary.js';
@@ -12,9 +13,11 @@ import { HANDLER_NEEDS } from './needs.js';
 const input = z.object({
   run: runState,
   fleet: z.array(z.looseObject({ name: z.string(), status: z.string() })),
+  /** per-slice phase statistics from the fan-out's children (their records carry no timings) */
+  phases: z.array(z.record(z.string(), z.unknown()).nullable()).optional(),
 });
 
-export const handler = taskHandler({ input, needs: HANDLER_NEEDS }, async ({ run, fleet }) => {
+export const handler = taskHandler({ input, needs: HANDLER_NEEDS }, async ({ run, fleet, phases }) => {
   const records = fleet.map(normalizeRecord);
   const failed = records.filter((r) => r.status !== 'ready');
   const ready = records.length - failed.length;
@@ -37,7 +40,7 @@ export const handler = taskHandler({ input, needs: HANDLER_NEEDS }, async ({ run
     ready,
     failed: failed.length,
     minReady: run.minReady,
-    phases: phaseStats(records),
+    phases: phases ? mergePhases(phases as Parameters<typeof mergePhases>[0]) : phaseStats(records),
   };
   return { run, fleet: records, summary };
 });

@@ -2,7 +2,9 @@
 // "extend" it lengthens it and rewrites every ready clone's lease marker (instantclone.leaseExpires), so the Reaper, which
 // trusts that marker when an execution is gone, does not remove clones a pipeline is still using.
 import * as z from 'zod';
-import { reconfigVmTask } from '../vsphere/index.js';
+import { findRunClones } from '../reaper/find.js';
+import { resolveCloneScope } from '../reaper/scope.js';
+import { type MoRef, reconfigVmTask } from '../vsphere/index.js';
 import { faultNameOf, toWorkflowError } from '../workflow/faults.js';
 import { extendLease, type Lease, leaseAction, leaseState, startLease } from '../workflow/lease.js';
 import { MARKER_LEASE_EXPIRES } from '../workflow/naming.js';
@@ -20,24 +22,48 @@ const input = z.object({
 });
 
 async function writeLeaseMarkers(
+  run: z.infer<typeof input>['run'],
   fleet: z.infer<typeof input>['fleet'],
   expiresAt: string,
-  { vcenter, remainingMs }: HandlerTools,
+  { vcenter, remainingMs, config }: HandlerTools,
 ): Promise<void> {
   const c = await vcenter();
-  for (const clone of fleet) {
-    if (clone.status !== 'ready' || !clone.moref) continue;
+  const ready = fleet.filter((clone) => clone.status === 'ready');
+  // A fanned-out run's parent holds compact records without morefs (ADR 0005): one search by run marker
+  // finds them all.
+  const found = ready.some((clone) => !clone.moref)
+    ? new Map(
+        (await findRunClones(c, run.runId, await resolveCloneScope(c, config))).expired.map((vm) => [
+          vm.name,
+          vm.moref,
+        ]),
+      )
+    : new Map<string, MoRef>();
+  const rewrite = async (clone: (typeof ready)[number]): Promise<void> => {
+    const moref = clone.moref ?? found.get(clone.name);
+    if (!moref) return; // gone: it needs no lease; the teardown will say so
     try {
-      const task = await reconfigVmTask(c, clone.moref, {
+      const task = await reconfigVmTask(c, moref, {
         extraConfig: [{ key: MARKER_LEASE_EXPIRES, value: expiresAt }],
       });
       await finishTask(c, task, 'reconfigure:lease', remainingMs(), 60_000);
     } catch (error) {
       // A clone that is gone needs no lease; the teardown will say so.
-      if (faultNameOf(error) === 'ManagedObjectNotFound') continue;
+      if (faultNameOf(error) === 'ManagedObjectNotFound') return;
       throw toWorkflowError(error, 'lease', `clone ${clone.name}`);
     }
-  }
+  };
+  // As many at once as the throttle allows reconfigurations, so a 1,000-clone fleet fits the Task's timeout.
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < ready.length) {
+      const clone = ready[next++];
+      if (clone) await rewrite(clone);
+    }
+  };
+  await Promise.all(
+    Array.from({ length: Math.min(ready.length, config.throttle.limits.reconfigure) }, worker),
+  );
 }
 
 export const handler = workflowHandler(
@@ -56,7 +82,7 @@ export const handler = workflowHandler(
       };
     }
     const lease = extendLease(state.lease, action.data.leaseMinutes, now);
-    await writeLeaseMarkers(state.fleet, lease.expiresAt, tools);
+    await writeLeaseMarkers(state.run, state.fleet, lease.expiresAt, tools);
     logger.info('lease extended', {
       runId: state.run.runId,
       expiresAt: lease.expiresAt,

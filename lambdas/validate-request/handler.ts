@@ -1,10 +1,12 @@
-// ValidateRequest: checks the request against the schema and the configuration and expands it into the run
-// parameters and one plan item per clone. Talks to nobody; a bad request, or one outside the requester's
-// policy (request-policy.ts), fails here with InvalidRequest.
+// ValidateRequest: checks the request against the schema, the configuration, the requester's policy
+// (request-policy.ts) and the Step Functions quotas (budgets.ts) and expands it into the run parameters. Talks
+// to nobody; a bad request, or one outside the requester's policy, fails here with InvalidRequest. The plan goes
+// to VerifySourceFrozen as one item per source VM: each child execution of the fan-out plans its own slice
+// again (PlanSlice), so no execution holds the whole fleet's plan.
 import * as z from 'zod';
-import { InvalidRequestError } from '../workflow/errors.js';
-import { clonesThatFit, estimateLargestState, STATE_PAYLOAD_LIMIT } from '../workflow/payload-budget.js';
+import { checkBudget, estimateBudget } from '../workflow/budgets.js';
 import { type PlanItem, planRun, type Run } from '../workflow/plan.js';
+import { maxClonesHeldFor } from '../workflow/quota.js';
 import { parseRequest } from '../workflow/request.js';
 import { checkRequestPolicy, startInputOf } from '../workflow/request-policy.js';
 import { taskHandler } from '../workflow/task-handler.js';
@@ -14,7 +16,8 @@ const input = z.object({ request: z.unknown(), executionName: z.string().min(1) 
 
 export interface ValidateRequestOutput {
   run: Run;
-  clones: PlanItem[];
+  /** one plan item per distinct source VM, with how many clones of the plan it has (placement may move them) */
+  clones: (PlanItem & { count: number })[];
 }
 
 export const handler = taskHandler(
@@ -24,14 +27,20 @@ export const handler = taskHandler(
     const request = parseRequest(start.request, config);
     checkRequestPolicy(request, start.principal, config);
     const plan = planRun(request, config, event.executionName);
-    const estimate = estimateLargestState(plan.run, plan.clones);
-    if (estimate > STATE_PAYLOAD_LIMIT) {
-      throw new InvalidRequestError(
-        `sources: ${plan.clones.length} clones with these names and paths need about ${Math.ceil(estimate / 1024)} KiB ` +
-          `of workflow state, above Step Functions' 256 KiB limit per state; ask for at most ` +
-          `${clonesThatFit(plan.run, plan.clones)} clones, a shorter namePrefix or a shorter smokeCommand`,
-      );
+    const run = {
+      ...plan.run,
+      maxClonesHeld: maxClonesHeldFor(request.requesterId, start.principal, config) ?? null,
+    };
+    const { clones } = plan;
+    const nameLength = Math.max(...clones.map((c) => c.name.length));
+    const requestBytes = Buffer.byteLength(JSON.stringify(event.request), 'utf8');
+    checkBudget(estimateBudget(run.total, run.sliceSize, nameLength, requestBytes), run.total, run.sliceSize);
+    const bySource = new Map<string, PlanItem & { count: number }>();
+    for (const clone of clones) {
+      const seen = bySource.get(clone.sourcePath);
+      if (seen) seen.count += 1;
+      else bySource.set(clone.sourcePath, { ...clone, count: 1 });
     }
-    return plan;
+    return { run, clones: [...bySource.values()] };
   },
 );

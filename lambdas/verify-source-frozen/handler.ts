@@ -19,7 +19,14 @@ import { findVm } from '../workflow/vsphere-ops.js';
 import { workflowHandler } from '../workflow/workflow-handler.js';
 import { HANDLER_NEEDS } from './needs.js';
 
-const input = z.object({ run: runState, clones: z.array(planItemState).min(1) });
+/**
+ * One plan item per source VM of the round-robin plan, each with how many clones it got there (`count`; absent:
+ * one item per clone), so that placement weighs the whole fleet while the parent's state stays small.
+ */
+const input = z.object({
+  run: runState,
+  clones: z.array(planItemState.extend({ count: z.number().int().min(1).optional() })).min(1),
+});
 
 const options = { input, needs: HANDLER_NEEDS };
 export const handler = workflowHandler(options, async ({ run, clones }, { vcenter, config }) => {
@@ -98,7 +105,9 @@ export const handler = workflowHandler(options, async ({ run, clones }, { vcente
     const hostMemory = new Map(
       [...hosts].map(([id, props]) => [id, { name: String(props.name ?? id), ...hostMemoryOf(props) }]),
     );
-    const placed = placeFleet(clones, members, hostMemory, config.defaults);
+    // The whole fleet, clone by clone, in the order of the items (each item stands for `count` clones).
+    const fleet = clones.flatMap((p) => Array.from({ length: p.count ?? 1 }, () => p));
+    const placed = placeFleet(fleet, members, hostMemory, config.defaults);
     logger.info('placement', { hosts: [...hostMemory.values()] });
     // Only the VMs that got clones (at most one entry per clone, as ValidateRequest's payload estimate counts).
     const sources = [...facts]
@@ -110,9 +119,12 @@ export const handler = workflowHandler(options, async ({ run, clones }, { vcente
         guestFamily: f.guestFamily,
         clones: placed.filter((p) => p === path).length,
       }));
-    const enriched = clones.map((p, i) => {
-      const sourcePath = placed[i] as string;
-      return { ...p, sourcePath, sourceVm: facts.get(sourcePath) as SourceFacts };
+    // One item per source VM that got clones, with its count and facts: PlanSlice turns the counts back into
+    // each clone's source VM (pathsFromCounts), so every child of the fan-out follows this placement.
+    const enriched = sources.map((s) => {
+      const source = sourceOf.get(s.path) as string;
+      const template = fleet.find((p) => p.source === source) as (typeof fleet)[number];
+      return { ...template, sourcePath: s.path, count: s.clones, sourceVm: facts.get(s.path) as SourceFacts };
     });
     return { run, clones: enriched, sources, timing: end() };
   } catch (error) {

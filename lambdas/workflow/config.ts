@@ -56,6 +56,32 @@ export const defaultsSchema = z.strictObject({
    * host; 10 % keeps fleets clear of that.
    */
   hostMemoryHeadroomPercent: z.number().min(0).max(90).default(10),
+  /**
+   * The most clones one requester may hold at once (all its runs, from ReserveQuota to FinishRun); absent =
+   * unlimited. Read only through maxClonesHeldFor (quota.ts), so a per-requester policy can supply it.
+   */
+  maxClonesHeld: z.number().int().min(1).optional(),
+  /** how long a run over its requester's quota waits for clones to be given back before QuotaExceeded */
+  quotaWaitSeconds: z.number().int().min(0).max(840).default(0),
+  /** Clones per child execution of the fan-out (ADR 0005); ValidateRequest checks it against the quotas. */
+  sliceSize: z.number().int().min(1).max(200).default(25),
+});
+
+/**
+ * The vCenter-wide throttle (ADR 0006): concurrent operations per kind across all executions. One definition
+ * for the deployment config's `throttle` (cdk/config.ts) and WORKFLOW_CONFIG.
+ */
+export const throttleSchema = z.strictObject({
+  limits: z
+    .strictObject({
+      clone: z.number().int().min(1).max(500).default(8),
+      reconfigure: z.number().int().min(1).max(500).default(8),
+      guest: z.number().int().min(1).max(500).default(16),
+      teardown: z.number().int().min(1).max(500).default(8),
+    })
+    .prefault({}),
+  /** how long one invocation waits for a permit before failing with VcenterUnavailable (then retried) */
+  waitSeconds: z.number().int().min(1).max(600).default(60),
 });
 
 export const workflowConfigSchema = z.object({
@@ -87,6 +113,7 @@ export const workflowConfigSchema = z.object({
   defaults: defaultsSchema.default(defaultsSchema.parse({})),
   /** Who may ask for what (request-policy.ts). Only ValidateRequest gets it; without it every request passes. */
   requestPolicies: requestPoliciesSchema.optional(),
+  throttle: throttleSchema.prefault({}),
 });
 
 export type WorkflowConfig = z.infer<typeof workflowConfigSchema>;

@@ -94,6 +94,13 @@ export class HostCapacityExceededError extends WorkflowError {
     'Ask for fewer clones (or a lower maxConcurrency), use another source whose frozen VMs are on other hosts or add one to this source’s paths, or free memory on the hosts named.';
 }
 
+/** The requester already holds so many clones that this run would exceed its quota (maxClonesHeld). */
+export class QuotaExceededError extends WorkflowError {
+  override readonly name = 'QuotaExceeded';
+  static override readonly hint =
+    'Release clones you hold (or wait for their leases to end), or ask for fewer; nothing was created.';
+}
+
 /** ReconfigVM_Task could not connect the clone's NIC. */
 export class NicReconnectFailedError extends WorkflowError {
   override readonly name = 'NicReconnectFailed';
@@ -175,6 +182,7 @@ export const ERROR_CLASSES = {
   SourceNotFrozen: SourceNotFrozenError,
   CloneFailed: CloneFailedError,
   HostCapacityExceeded: HostCapacityExceededError,
+  QuotaExceeded: QuotaExceededError,
   NicReconnectFailed: NicReconnectFailedError,
   GuestOpsUnavailable: GuestOpsUnavailableError,
   GuestLoginFailed: GuestLoginFailedError,

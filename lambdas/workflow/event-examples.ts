@@ -11,12 +11,6 @@ import type {
 } from './events.js';
 import { EXAMPLE_REQUESTS } from './request.js';
 
-const timing = (startedAt: string, ms: number) => ({
-  startedAt,
-  endedAt: new Date(Date.parse(startedAt) + ms).toISOString(),
-  ms,
-});
-
 /** The one-clone run's phase statistics, as Ready and Released both report them. */
 const examplePhases = {
   clone: { n: 1, min: 4310, max: 4310, avg: 4310 },
@@ -46,27 +40,13 @@ export const EXAMPLE_DETAILS = {
       },
       clones: [
         {
-          index: 0,
           name: 'ci-6e58abfc-01',
           source: 'linux',
-          sourcePath: '/DC1/vm/frozen/ubuntu-a',
           os: 'linux',
           status: 'ready',
-          moref: { type: 'VirtualMachine', value: 'vm-1042' },
-          host: 'esxi-01.lab.example.com',
-          mac: '00:50:56:80:01:05',
           ip: '10.20.0.57',
-          ipVia: 'guest-script',
-          reused: false,
+          host: 'esxi-01.lab.example.com',
           error: null,
-          tornDown: false,
-          timings: {
-            clone: timing('2026-11-23T13:21:18.000Z', 4310),
-            reconnect: timing('2026-11-23T13:21:22.310Z', 820),
-            refresh: timing('2026-11-23T13:21:23.130Z', 6120),
-            ip: timing('2026-11-23T13:21:29.250Z', 240),
-            smoke: null,
-          },
         },
       ],
     },

@@ -9,17 +9,12 @@ import * as z from 'zod';
 import type { ReapedVm, ReapReport } from '../reaper/reap.js';
 import { DETAIL_TYPES, EVENT_SOURCE } from './aws-names.js';
 import { requestSchema } from './request.js';
-import { moRefSchema, timingSchema } from './states.js';
 
 export { DETAIL_TYPES, EVENT_SOURCE };
 export type DetailType = (typeof DETAIL_TYPES)[keyof typeof DETAIL_TYPES];
 
 // ---- shared pieces ----------------------------------------------------------------------------------------
 
-const moRef = z.strictObject(moRefSchema.shape).describe('vSphere managed object reference of the clone.');
-const phaseTiming = z
-  .strictObject(timingSchema.shape)
-  .describe('One phase of one clone: ISO-8601 start and end, and milliseconds.');
 const shortError = z
   .strictObject({
     name: z.string().describe('Stable error name (README "Error names").'),
@@ -54,51 +49,31 @@ export const requestedDetail = requestSchema;
 
 // ---- Instant Clones Ready ---------------------------------------------------------------------------------
 
-const cloneIdentity = {
-  index: count.describe('Position in the run (0-based).'),
-  name: z.string().describe('VM name: <namePrefix>-<runId>-<nn>.'),
-  source: z.string().describe('The configured source name the clone was made from.'),
-  sourcePath: z.string().describe('Inventory path of the frozen source VM.'),
-};
+// A run fans out over child executions (docs/adr/0005-fleet-fan-out.md); the parent, and so this event, keeps
+// one compact record per clone so that a fleet of 1,000 fits the 256 KiB quotas. Full records (moref, MAC,
+// timings) stay in the child executions' histories.
 
 export const readyClone = z
   .strictObject({
-    ...cloneIdentity,
+    name: z.string().describe('VM name: <namePrefix>-<runId>-<nn>.'),
+    source: z.string().describe('The configured source name the clone was made from.'),
     os: z.enum(['linux', 'windows']).describe('The source’s guest OS family.'),
     status: z.literal('ready'),
-    moref: moRef,
-    host: z.string().describe('ESXi host the clone runs on (the source’s host).'),
-    mac: z.string().describe('MAC address of the clone’s first NIC.'),
     ip: z.ipv4().describe('The clone’s IPv4 address.'),
-    ipVia: z
-      .enum(['guest-script', 'guest.net'])
-      .describe('Where the IP came from: the refresh script’s report, or vCenter’s guest.net.'),
-    reused: z.boolean().describe('True when a retried InstantClone found the clone already made.'),
+    host: z.string().describe('ESXi host the clone runs on (the source’s host).'),
     error: z.null(),
-    tornDown: z.literal(false),
-    timings: z.strictObject({
-      clone: phaseTiming,
-      reconnect: phaseTiming,
-      refresh: phaseTiming,
-      ip: phaseTiming,
-      smoke: z
-        .strictObject({ exitCode: z.number().int(), timing: phaseTiming })
-        .nullable()
-        .describe('The smoke command’s result; null without a smokeCommand.'),
-    }),
   })
   .describe('A clone ready for use.');
 
 export const failedClone = z
   .strictObject({
-    ...cloneIdentity,
+    name: z.string(),
     status: z.literal('failed'),
-    moref: moRef.nullable().describe('Null when the clone was never created.'),
-    host: z.string().nullable(),
-    mac: z.string().nullable(),
     ip: z.null(),
-    error: shortError,
-    tornDown: z.boolean().describe('False when the failed clone could not be removed (the reaper will).'),
+    host: z.string().nullable().describe('Null when the clone was never created.'),
+    error: shortError.describe(
+      'The error name and its message, cut to fit large fleets (600 characters up to 50 clones, at least 24).',
+    ),
   })
   .describe('A clone that failed (only with minReady below the clone count); it has been torn down.');
 

@@ -10,4 +10,14 @@ export interface HandlerNeeds {
   readonly guest: boolean;
   /** Runs the request's smokeCommand: every source's smokeGuestSecret (where configured). */
   readonly smokeGuest: boolean;
+  /**
+   * The vCenter operation kind the handler performs under the vCenter-wide throttle (ADR 0006): it holds one
+   * permit of that kind from the permit table for its whole invocation (absent: none).
+   */
+  readonly permit?: OperationKind;
+  /** Reads and writes the requesters' holdings in the permit table (the quota: ReserveQuota, FinishRun). */
+  readonly holdings?: boolean;
 }
+
+/** The kinds of vCenter operation the throttle limits. */
+export type OperationKind = 'clone' | 'reconfigure' | 'guest' | 'teardown';

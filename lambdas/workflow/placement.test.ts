@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HostCapacityExceededError } from './errors.js';
 import { hostMemoryOf } from './host-memory.js';
-import { cloneChargeMB, freeMemoryMB, type PlacementHost, placeFleet } from './placement.js';
+import { cloneChargeMB, freeMemoryMB, type PlacementHost, pathsFromCounts, placeFleet } from './placement.js';
 
 const policy = { cloneMemoryFraction: 0.5, hostMemoryHeadroomPercent: 10 };
 const GiB = 1024;
@@ -122,5 +122,42 @@ describe('placeFleet', () => {
       ['h2', host('esxi-2', 100 * GiB, 95 * GiB)],
     ]);
     expect(new Set(placeFleet(fleet('linux', 50), zero, hosts, free))).toEqual(new Set(['/a']));
+  });
+});
+
+describe('pathsFromCounts (how every child of the fan-out follows one placement)', () => {
+  const clones = [
+    ...Array.from({ length: 8 }, () => ({ source: 'linux' })),
+    ...Array.from({ length: 2 }, () => ({ source: 'windows' })),
+  ];
+  const counts = [
+    { source: 'linux', sourcePath: '/DC/vm/a', count: 6 },
+    { source: 'linux', sourcePath: '/DC/vm/b', count: 2 },
+    { source: 'windows', sourcePath: '/DC/vm/w', count: 2 },
+  ];
+
+  it('gives each source VM exactly its count, interleaved, and the same answer every time', () => {
+    const paths = pathsFromCounts(clones, counts);
+    expect(paths.filter((p) => p === '/DC/vm/a')).toHaveLength(6);
+    expect(paths.filter((p) => p === '/DC/vm/b')).toHaveLength(2);
+    expect(paths.slice(8)).toEqual(['/DC/vm/w', '/DC/vm/w']);
+    expect(paths.slice(0, 4)).toContain('/DC/vm/b');
+    expect(pathsFromCounts(clones, counts)).toEqual(paths);
+  });
+
+  it('equal counts are round-robin in path order', () => {
+    const even = [
+      { source: 'linux', sourcePath: '/DC/vm/a', count: 4 },
+      { source: 'linux', sourcePath: '/DC/vm/b', count: 4 },
+    ];
+    expect(pathsFromCounts(clones.slice(0, 8), even)).toEqual(
+      ['a', 'b', 'a', 'b', 'a', 'b', 'a', 'b'].map((x) => `/DC/vm/${x}`),
+    );
+  });
+
+  it('refuses a plan with more clones of a source than were placed', () => {
+    expect(() => pathsFromCounts(clones, counts.slice(0, 2))).toThrow(
+      /placed fewer clones of source 'windows'/,
+    );
   });
 });

@@ -101,3 +101,43 @@ export function placeFleet(
       `with ${headroom} % of each host's memory kept free: ${room.join('; ')}. Nothing was created`,
   );
 }
+
+/** One source VM VerifySourceFrozen placed clones on, and how many. */
+export interface PlacedCount {
+  source: string;
+  sourcePath: string;
+  count: number;
+}
+
+/**
+ * Each clone's source VM from VerifySourceFrozen's counts per source VM: the k-th clone of a source goes where
+ * the same apportionment over those counts puts it (the VM with the most clones still owed ÷ clones given + 1,
+ * ties to the earlier VM). Pure, so every child of the fan-out (PlanSlice) assigns the whole plan alike and the
+ * counts hold exactly without the parent's state carrying one path per clone.
+ */
+export function pathsFromCounts(
+  clones: readonly { source: string }[],
+  counts: readonly PlacedCount[],
+): string[] {
+  const members = new Map<string, { path: string; count: number; given: number }[]>();
+  for (const c of counts) {
+    if (c.count <= 0) continue;
+    members.set(c.source, [
+      ...(members.get(c.source) ?? []),
+      { path: c.sourcePath, count: c.count, given: 0 },
+    ]);
+  }
+  return clones.map(({ source }) => {
+    let best: { path: string; count: number; given: number } | undefined;
+    let bestScore = -1;
+    for (const m of members.get(source) ?? []) {
+      if (m.given >= m.count) continue;
+      const score = m.count / (m.given + 1);
+      if (score > bestScore) [best, bestScore] = [m, score];
+    }
+    if (!best)
+      throw new TypeError(`VerifySourceFrozen placed fewer clones of source '${source}' than the plan has`);
+    best.given += 1;
+    return best.path;
+  });
+}

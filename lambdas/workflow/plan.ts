@@ -1,6 +1,7 @@
 // Expands a validated request into the run's parameters and one plan item per clone. Pure: the same request
 // and execution name always give the same plan, which is what makes InstantClone's retries idempotent.
 import type { WorkflowConfig } from './config.js';
+import { fanOut } from './fan-out.js';
 import { cloneName, runIdOf } from './naming.js';
 import type { CloneRequest } from './request.js';
 import type { PlanItem, Run } from './states.js';
@@ -18,6 +19,7 @@ export function planRun(
   const total = request.sources.reduce((n, s) => n + s.count, 0);
   const leaseMinutes = request.leaseMinutes ?? d.leaseMinutes;
   const leaseSeconds = Math.max(1, Math.round(leaseMinutes * 60));
+  const fan = fanOut(total, d.sliceSize, request.maxConcurrency ?? d.maxConcurrency);
   const run: Run = {
     runId,
     deploymentId: config.deploymentId,
@@ -25,7 +27,8 @@ export function planRun(
     requesterId: request.requesterId,
     total,
     minReady: request.minReady ?? total,
-    maxConcurrency: request.maxConcurrency ?? d.maxConcurrency,
+    // inside one child; sliceConcurrency children run at once, so the product stays within the request's
+    maxConcurrency: fan.perSliceConcurrency,
     leaseSeconds,
     waitForRelease: leaseMinutes > 0,
     leaseExpires: new Date(now.getTime() + leaseSeconds * 1000).toISOString(),
@@ -35,6 +38,10 @@ export function planRun(
     network: request.network ?? null,
     smokeCommand: request.smokeCommand ?? null,
     requestedAt: now.toISOString(),
+    sliceSize: fan.sliceSize,
+    slices: fan.slices,
+    sliceConcurrency: fan.sliceConcurrency,
+    maxClonesHeld: d.maxClonesHeld ?? null,
   };
   const perSource = new Map<string, number>();
   const clones: PlanItem[] = [];

@@ -65,7 +65,12 @@ export const requestPolicySchema = z.strictObject({
   /** Resource pools a request may name (the pool itself or anything below it); omitted = the source's pool. */
   pools: z.array(inventoryPrefix).default([]),
   /** Largest fleet (clones per run). */
-  maxClones: z.number().int().min(1).max(200),
+  maxClones: z.number().int().min(1).max(5000),
+  /**
+   * The most clones one requester under this policy may hold at once over all its runs (the quota, ADR 0006:
+   * ReserveQuota to FinishRun); absent = the deployment's defaults.maxClonesHeld (absent too: unlimited).
+   */
+  maxClonesHeld: z.number().int().min(1).optional(),
   /** Longest lease in minutes (also the default lease's upper bound). */
   maxLeaseMinutes: z.number().int().min(0).max(10_080),
   /**

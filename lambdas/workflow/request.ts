@@ -44,7 +44,7 @@ export const requestSchema = z
             .string()
             .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a configured source name (letters, digits, _ and -)')
             .describe('A source name from the deployment configuration.'),
-          count: z.number().int().min(1).max(200),
+          count: z.number().int().min(1).max(5000),
         }),
       )
       .min(1)
@@ -65,7 +65,7 @@ export const requestSchema = z
       .number()
       .int()
       .min(0)
-      .max(200)
+      .max(5000)
       .optional()
       .describe('Fewest ready clones for the run to succeed (default: all).'),
     staticIps: staticIpsSchema.optional(),
@@ -134,8 +134,6 @@ export function parseRequest(input: unknown, config: WorkflowConfig): CloneReque
     }
   });
   const total = request.sources.reduce((n, s) => n + s.count, 0);
-  if (total > 200)
-    fail(['sources'], `at most 200 clones per run (the 256 KiB state limit), asked for ${total}`);
   if (request.minReady !== undefined && request.minReady > total) {
     fail(['minReady'], `is ${request.minReady} but only ${total} clones are requested`);
   }

@@ -37,6 +37,12 @@ export const runSchema = z.object({
   network: z.string().nullable(),
   smokeCommand: z.string().nullable(),
   requestedAt: z.string(),
+  /** the fan-out (ADR 0005): clones per child execution, the slice numbers, children at once */
+  sliceSize: z.number(),
+  slices: z.array(z.number()),
+  sliceConcurrency: z.number(),
+  /** the requester's quota (quota.ts, from its request policy or the defaults); null = unlimited */
+  maxClonesHeld: z.number().nullable(),
 });
 export type Run = z.infer<typeof runSchema>;
 export const runState = runSchema.loose();

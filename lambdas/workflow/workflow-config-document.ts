@@ -21,6 +21,8 @@ export interface DeploymentDescription {
   };
   sources: Record<string, NamedSecretSource>;
   defaults?: Record<string, unknown> | undefined;
+  /** the vCenter-wide throttle (ADR 0006); absent = its defaults */
+  throttle?: Record<string, unknown> | undefined;
   requestPolicies?: unknown;
 }
 
@@ -53,6 +55,7 @@ export function workflowConfigDocument(
       ]),
     ),
     defaults: d.defaults ?? {},
+    throttle: d.throttle,
     ...(withPolicies && d.requestPolicies !== undefined ? { requestPolicies: d.requestPolicies } : {}),
   };
   const checked = workflowConfigSchema.safeParse(document);

@@ -13,6 +13,7 @@ import {
   smokeGuestKey,
 } from './credentials.js';
 import type { HandlerNeeds } from './handler-needs.js';
+import { withPermit } from './permits.js';
 import { borrowClient, releaseClient } from './session.js';
 import { coreTaskHandler, type TaskTools } from './task-handler.js';
 
@@ -59,6 +60,12 @@ export function workflowHandler<S extends z.ZodType, O>(
         };
       },
     },
-    run,
+    // A handler that performs a throttled vCenter operation holds its permit for the whole invocation (ADR 0006).
+    (input, tools) => {
+      const permit = options.needs.permit;
+      return permit
+        ? withPermit(permit, tools.config, tools.remainingMs, () => run(input, tools))
+        : run(input, tools);
+    },
   );
 }

@@ -30,6 +30,12 @@ export interface LocalExecution {
   error?: string;
   cause?: string;
   history: HistoryRecorder;
+  /** set on a Distributed Map's child execution: the Map Run it belongs to */
+  mapRunArn?: string;
+  /** a parent's children, by the runner's name, and how to stop each alone */
+  childStops?: Map<string, () => void>;
+  /** a child: stops it alone (its Map Run fails; the parent's Catch tears the fleet down) */
+  stopChild?: () => void;
   /** settles when the run, and any teardown after a stop, are over */
   settled: Promise<void>;
   abort: AbortController;
@@ -43,6 +49,8 @@ export interface LocalExecutionsOptions {
   onPutEvents?: (entries: JsonValue[]) => void;
   /** progress lines for the endpoint's stderr */
   log?: (line: string) => void;
+  /** WORKFLOW_CONFIG defaults for every run */
+  defaults?: Record<string, JsonValue>;
 }
 
 const NAME = /^[A-Za-z0-9_-]{1,80}$/;
@@ -51,6 +59,8 @@ export class LocalExecutions {
   readonly tokens = new TaskTokens();
   private readonly byArn = new Map<string, LocalExecution>();
   private readonly itemsPaths = new Map<string, string>();
+  /** top-level Distributed Map states: their children are executions of their own (ListExecutions by mapRunArn) */
+  private readonly distributedMaps = new Set<string>();
   private handlers?: Promise<Record<string, LambdaHandler>>;
 
   constructor(private readonly options: LocalExecutionsOptions) {
@@ -60,6 +70,9 @@ export class LocalExecutions {
       for (const [name, state] of Object.entries(states ?? {})) {
         if (state.Type === 'Map' && typeof state.ItemsPath === 'string')
           this.itemsPaths.set(name, state.ItemsPath);
+        const processor = state.ItemProcessor as { ProcessorConfig?: { Mode?: string } } | undefined;
+        if (machine === definition && processor?.ProcessorConfig?.Mode === 'DISTRIBUTED')
+          this.distributedMaps.add(name);
         visit(state.ItemProcessor ?? state.Iterator);
       }
     };
@@ -68,6 +81,23 @@ export class LocalExecutions {
 
   arnOf(name: string): string {
     return `${this.options.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+  }
+
+  /** As AWS names them: `mapRun:<state machine>/<Map state>:<id>` (the id here: the parent's name). */
+  mapRunArnOf(parent: string, mapState: string): string {
+    return `${this.options.stateMachineArn.replace(':stateMachine:', ':mapRun:')}/${mapState}:${parent}`;
+  }
+
+  /** A child execution: `execution:<state machine>/<Map state>:<id>`. */
+  private childArnOf(mapState: string, childName: string): string {
+    return `${this.options.stateMachineArn.replace(':stateMachine:', ':execution:')}/${mapState}:${childName}`;
+  }
+
+  private newHistory(name: string): HistoryRecorder {
+    return new HistoryRecorder((map) => this.itemsPaths.get(map), {
+      names: this.distributedMaps,
+      mapRunArn: (map) => this.mapRunArnOf(name, map),
+    });
   }
 
   /** StartExecution: same name and input while running → the same execution; otherwise ExecutionAlreadyExists. */
@@ -94,7 +124,7 @@ export class LocalExecutions {
       throw new AwsApiError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
     }
     const startDate = Date.now();
-    const history = new HistoryRecorder((map) => this.itemsPaths.get(map));
+    const history = this.newHistory(executionName);
     history.started(parsed, startDate);
     const abort = new AbortController();
     const execution: LocalExecution = {
@@ -125,8 +155,19 @@ export class LocalExecutions {
   private async run(execution: LocalExecution, input: JsonValue): Promise<void> {
     const inFlight = new Set<Promise<unknown>>();
     const handlers = await this.trackedHandlers(inFlight);
+    const childStops = new Map<string, () => void>();
+    execution.childStops = childStops;
     const onEvent = (e: RunnerEvent): void => {
-      execution.history.on(e);
+      const child =
+        e.kind === 'execution'
+          ? e.event.execution
+          : e.kind === 'task'
+            ? e.execution
+            : e.kind === 'childExecution'
+              ? e.usage.name
+              : undefined;
+      if (child) this.onChildEvent(execution, child, e);
+      else execution.history.on(e);
       if (e.kind === 'putEvents') this.options.onPutEvents?.(e.event.entries);
     };
     this.options.log?.(`${execution.name}: started`);
@@ -137,6 +178,8 @@ export class LocalExecutions {
       timeScale: this.options.timeScale,
       release: { tokens: this.tokens },
       signal: execution.abort.signal,
+      childStops,
+      ...(this.options.defaults ? { defaults: this.options.defaults } : {}),
       handlers,
       onEvent,
     });
@@ -160,6 +203,59 @@ export class LocalExecutions {
     this.options.log?.(
       `${execution.name}: ABORTED; removed ${destroyed} clone(s)${failed ? `, ${failed} failed` : ''}`,
     );
+  }
+
+  /**
+   * A Distributed Map child's events (the runner names it `<parent>:<Map state>:<index>`) go to an execution of
+   * its own, as on AWS: DescribeExecution, GetExecutionHistory, and ListExecutions by its Map Run's ARN.
+   */
+  private onChildEvent(parent: LocalExecution, runnerName: string, e: RunnerEvent): void {
+    const [, mapState = '', index = '0'] = runnerName.split(':');
+    const name = `${parent.name}-${mapState}-${index}`;
+    const executionArn = this.childArnOf(mapState, name);
+    let child = this.byArn.get(executionArn);
+    if (!child) {
+      const started = e.kind === 'execution' && e.event.type === 'ExecutionStarted' ? e.event : undefined;
+      const startDate = started?.timestamp ?? Date.now();
+      const input = (started?.input ?? null) as JsonValue;
+      const history = this.newHistory(name);
+      history.started(input, startDate);
+      child = {
+        executionArn,
+        name,
+        input: JSON.stringify(input),
+        status: 'RUNNING',
+        startDate,
+        history,
+        mapRunArn: this.mapRunArnOf(parent.name, mapState),
+        stopChild: () => parent.childStops?.get(runnerName)?.(),
+        abort: parent.abort,
+        settled: Promise.resolve(),
+      };
+      this.byArn.set(executionArn, child);
+      if (started) return;
+    }
+    if (e.kind === 'childExecution') {
+      if (child.status !== 'RUNNING') return; // stopped by StopExecution already
+      const u = e.usage;
+      child.status = (
+        ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'].includes(u.status) ? u.status : 'FAILED'
+      ) as ExecutionStatus;
+      child.stopDate = Date.now();
+      if (u.error !== undefined) child.error = u.error;
+      child.history.finished(
+        { status: child.status, ...(u.error ? { error: u.error } : {}) },
+        child.stopDate,
+      );
+      return;
+    }
+    if (e.kind === 'execution') {
+      const { execution: _child, ...event } = e.event;
+      child.history.on({ kind: 'execution', event });
+    } else if (e.kind === 'task') {
+      const { execution: _child, ...task } = e;
+      child.history.on(task as RunnerEvent);
+    }
   }
 
   /** The real handlers, each call counted until it settles. */
@@ -195,9 +291,10 @@ export class LocalExecutions {
     return execution;
   }
 
-  /** Newest first. */
-  list(statusFilter?: string): LocalExecution[] {
+  /** Newest first: the state machine's executions, or (with mapRunArn) a Map Run's children. */
+  list(statusFilter?: string, mapRunArn?: string): LocalExecution[] {
     return [...this.byArn.values()]
+      .filter((e) => e.mapRunArn === mapRunArn)
       .filter((e) => statusFilter === undefined || e.status === statusFilter)
       .sort((a, b) => b.startDate - a.startDate);
   }
@@ -214,15 +311,18 @@ export class LocalExecutions {
       { status: 'ABORTED', error: error ?? '', cause: cause ?? '' },
       execution.stopDate,
     );
-    this.tokens.dropExecution(execution.name);
-    execution.abort.abort();
+    if (execution.stopChild) execution.stopChild();
+    else {
+      this.tokens.dropExecution(execution.name);
+      execution.abort.abort();
+    }
     return execution;
   }
 
   /** Stops every running execution and waits until all are over and torn down. */
   async stopAll(): Promise<void> {
     for (const e of this.byArn.values())
-      if (e.status === 'RUNNING') this.stop(e.executionArn, 'LocalEndpointStopped');
+      if (e.status === 'RUNNING' && !e.mapRunArn) this.stop(e.executionArn, 'LocalEndpointStopped');
     await Promise.allSettled([...this.byArn.values()].map((e) => e.settled));
   }
 

@@ -27,7 +27,15 @@ export class HistoryRecorder {
   private readonly laneOfAttempt = new Map<number, string>();
   private readonly taskResource = new Map<number, { resourceType: string; resource: string }>();
 
-  constructor(private readonly itemsPathOf: (mapState: string) => string | undefined) {}
+  /**
+   * @param distributed the parent's Distributed Map states and their Map Run ARNs: such a state shows as
+   *   MapStateEntered, MapRunStarted, MapRunSucceeded/Failed, MapStateExited (its children have their own
+   *   histories); the runner runs it as a local Task, whose task events are not the parent's
+   */
+  constructor(
+    private readonly itemsPathOf: (mapState: string) => string | undefined,
+    private readonly distributed?: { names: ReadonlySet<string>; mapRunArn: (mapState: string) => string },
+  ) {}
 
   private closed = false;
 
@@ -56,13 +64,18 @@ export class HistoryRecorder {
   }
 
   on(e: RunnerEvent): void {
-    if (e.kind === 'execution') this.onLibraryEvent(e.event);
-    else if (e.kind === 'task') this.onTask(e);
+    // A Distributed Map child's events belong to its own history, as on AWS, not to the parent's.
+    if (e.kind === 'execution' && !e.event.execution) this.onLibraryEvent(e.event);
+    else if (e.kind === 'task' && !e.execution) this.onTask(e);
   }
 
   private onLibraryEvent(ev: ExecutionEvent): void {
     const lane = ev.index === undefined ? TOP : `i${ev.index}`;
     const st = ev.state;
+    if (st && this.distributed?.names.has(st.name)) {
+      this.onDistributedMap(ev, st.name);
+      return;
+    }
     switch (ev.type) {
       case 'StateEntered': {
         if (!st) return;
@@ -132,6 +145,36 @@ export class HistoryRecorder {
     }
   }
 
+  private onDistributedMap(ev: ExecutionEvent, name: string): void {
+    const st = ev.state;
+    if (!st || !this.distributed) return;
+    const mapRunArn = this.distributed.mapRunArn(name);
+    if (ev.type === 'StateEntered') {
+      this.add(
+        TOP,
+        'MapStateEntered',
+        { stateEnteredEventDetails: { name, input: text(st.input), inputDetails: { truncated: false } } },
+        ev.timestamp,
+      );
+      this.add(TOP, 'MapRunStarted', { mapRunStartedEventDetails: { mapRunArn } }, ev.timestamp);
+    } else if (ev.type === 'StateExited') {
+      this.add(TOP, 'MapRunSucceeded', {}, ev.timestamp);
+      this.add(
+        TOP,
+        'MapStateExited',
+        { stateExitedEventDetails: { name, output: text(st.output), outputDetails: { truncated: false } } },
+        ev.timestamp,
+      );
+    } else if (ev.type === 'StateFailed') {
+      const details = {
+        error: ev.Error ?? 'States.ExceedToleratedFailureThreshold',
+        cause: causeOf(ev.Cause),
+      };
+      this.add(TOP, 'MapRunFailed', { mapRunFailedEventDetails: details }, ev.timestamp);
+      this.add(TOP, 'MapStateFailed', {}, ev.timestamp);
+    }
+  }
+
   private queueTask(state: string, lane: string): void {
     const queue = this.waitingTasks.get(state) ?? [];
     queue.push(lane);
@@ -139,6 +182,7 @@ export class HistoryRecorder {
   }
 
   private onTask(e: Extract<RunnerEvent, { kind: 'task' }>): void {
+    if (this.distributed?.names.has(e.state)) return;
     const parts = { resourceType: e.resourceType, resource: e.resource };
     if (e.phase === 'scheduled') {
       const lane = this.waitingTasks.get(e.state)?.shift() ?? TOP;
@@ -220,6 +264,11 @@ export class HistoryRecorder {
     }
     this.closed = true;
   }
+}
+
+function causeOf(cause: unknown): string {
+  if (cause === undefined || cause === null) return '';
+  return typeof cause === 'string' ? cause : JSON.stringify(cause);
 }
 
 /** `$.a.b` of a value (ItemsPath of our Map states). */

@@ -27,6 +27,8 @@ export interface LocalAwsOptions {
   deliveries?: number;
   /** progress lines (default: none) */
   log?: (line: string) => void;
+  /** WORKFLOW_CONFIG defaults for the runs (e.g. a small `sliceSize`, so a few clones fan out over children) */
+  defaults?: Record<string, JsonValue>;
 }
 
 export interface RunningLocalAws {
@@ -84,6 +86,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Runn
     simulator,
     stateMachineArn: LOCAL_STATE_MACHINE_ARN,
     timeScale,
+    ...(options.defaults ? { defaults: options.defaults } : {}),
     // What the workflow itself puts on the bus (Ready, Released, Run Failed) goes through the same rules.
     // Step Functions sends an object Detail as a JSON string.
     onPutEvents: (entries) =>

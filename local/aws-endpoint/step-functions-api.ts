@@ -89,9 +89,11 @@ export class StepFunctionsApi {
         return { events, ...(nextToken ? { nextToken } : {}) };
       }
       case 'ListExecutions': {
-        this.checkMachine(str(body, 'stateMachineArn'));
+        // one of the two, as AWS requires: a state machine's executions, or a Map Run's child executions
+        const mapRunArn = str(body, 'mapRunArn', false);
+        if (mapRunArn === undefined) this.checkMachine(str(body, 'stateMachineArn'));
         const filter = str(body, 'statusFilter', false);
-        const all = this.executions.list(filter);
+        const all = this.executions.list(filter, mapRunArn);
         const { start, size } = page(body, 1000, all.length);
         const end = Math.min(all.length, start + size);
         const nextToken = nextTokenOf(end, all.length);

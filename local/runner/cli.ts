@@ -6,6 +6,7 @@ import { untrustedCertificateCode, untrustedCertificateMessage } from '../../cli
 import { closeClients } from '../../lambdas/workflow/session.js';
 import { type CliPlan, parseCli, USAGE } from './cli-args.js';
 import { connectTarget } from './connect-target.js';
+import { executionUsageLines } from './execution-usage.js';
 import { progressPrinter } from './progress.js';
 import { relativeToRepo, reportRun } from './report.js';
 import { runLocalWorkflow } from './run.js';
@@ -85,6 +86,7 @@ if (result.events.length > 0) {
   console.log(`timeline picture: ${relativeToRepo(report.svgPath)}`);
   if (report.failedClones.length > 0) process.exitCode = 1;
 }
+for (const line of executionUsageLines(result.executions)) console.log(line);
 if (left.length > 0) {
   console.log(`\nLEFT in vCenter (delete by hand, or let the Reaper take them): ${left.join(', ')}`);
 }

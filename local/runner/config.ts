@@ -48,6 +48,7 @@ export interface SetupOptions {
   smokeGuest?: Record<string, Credentials>;
   defaults?: Record<string, JsonValue>;
   requestPolicies?: JsonValue;
+  throttle?: Record<string, JsonValue>;
 }
 
 export function buildLocalSetup(options: SetupOptions): LocalSetup {
@@ -88,6 +89,7 @@ export function buildLocalSetup(options: SetupOptions): LocalSetup {
         sources: namedSources,
         // The handlers' own defaults (lambdas/workflow/config.ts) unless the caller sets some.
         defaults: { ...options.defaults },
+        throttle: options.throttle,
         requestPolicies: options.requestPolicies,
       },
       { withPolicies: true },

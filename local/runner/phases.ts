@@ -75,18 +75,24 @@ function names(value: unknown, out: string[] = []): string[] {
 /** Groups nested state events by (top-level Map, iteration index). */
 function iterations(events: ExecutionEvent[]): Iteration[] {
   const all = new Map<string, Iteration>();
-  let currentMap = '';
+  // per execution: the parent, and each Distributed Map child (its events carry its name)
+  const currentMap = new Map<string, string>();
   for (const e of events) {
     const st = e.state;
+    const execution = e.execution ?? '';
     if (e.index === undefined) {
-      if (e.type === 'StateEntered' && st?.type === 'Map') currentMap = st.name;
+      if (e.type === 'StateEntered' && st?.type === 'Map') currentMap.set(execution, st.name);
       continue;
     }
     if (!st) continue;
-    const key = `${currentMap}#${e.index}`;
+    const map = currentMap.get(execution) ?? '';
+    const key = `${execution}|${map}#${e.index}`;
     let it = all.get(key);
     if (!it) {
-      it = { map: currentMap, index: e.index, spans: new Map(), firstInput: st.input };
+      // A child's iterations count from 0 within its slice: the plan item's index places them in the fleet.
+      const planned = (st.input as { clone?: { index?: unknown } } | null)?.clone?.index;
+      const index = typeof planned === 'number' ? planned : e.index;
+      it = { map, index, spans: new Map(), firstInput: st.input };
       all.set(key, it);
     }
     const phase = PHASE_OF_STATE[st.name];
@@ -166,7 +172,7 @@ export interface SharedSpan {
 /** Top-level steps every clone waits for: validation + source checks, and the lease (Ready). */
 export function sharedSpans(events: ExecutionEvent[]): SharedSpan[] {
   const span = (label: string, first: string, last: string): SharedSpan | undefined => {
-    const top = events.filter((e) => e.index === undefined && e.state);
+    const top = events.filter((e) => e.index === undefined && e.state && !e.execution);
     const start = top.find((e) => e.type === 'StateEntered' && e.state?.name === first)?.timestamp;
     const end = top.findLast((e) => e.type !== 'StateEntered' && e.state?.name === last)?.timestamp;
     return start !== undefined && end !== undefined ? { label, start, end } : undefined;

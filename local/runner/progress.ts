@@ -33,8 +33,15 @@ export function progressPrinter(opts: ProgressOptions): (e: RunnerEvent) => void
         );
       return;
     }
+    if (e.kind === 'childExecution') {
+      const u = e.usage;
+      return opts.write(
+        `${stamp(Date.now())}  child ${u.name} ${u.status}: ${u.historyEvents} history events, largest state ${u.maxPayloadBytes} B${u.error ? ` (${u.error})` : ''}`,
+      );
+    }
     const ev = e.event;
     const st = ev.state;
+    if (ev.execution && ev.index === undefined) return; // a child's own states: summed up when it ends
     if (ev.type === 'ExecutionStarted' && ev.index === undefined) start = ev.timestamp;
     if (ev.index === undefined) {
       if (ev.type === 'StateEntered' && st) {

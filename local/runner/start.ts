@@ -6,6 +6,7 @@ import './quiet.js';
 import { parseArgs } from 'node:util';
 import { closeClients } from '../../lambdas/workflow/session.js';
 import { startSimulator } from '../simulator/index.js';
+import { executionUsageLines } from './execution-usage.js';
 import { nonNegativeNumber, positiveNumber } from './numbers.js';
 import { progressPrinter } from './progress.js';
 import { relativeToRepo, reportRun } from './report.js';
@@ -99,6 +100,7 @@ try {
   for (const t of report.failedClones) console.log(`clone ${t.label} failed: ${t.error}`);
   if (report.failedClones.length > 0) exitCode = 1;
   console.log(`timeline picture: ${relativeToRepo(report.svgPath)}`);
+  for (const line of executionUsageLines(result.executions)) console.log(line);
   const left = sim.clones();
   console.log(
     `clones left in the simulator: ${left.length}${left.length ? ` (${left.map((v) => v.name).join(', ')})` : ''}`,

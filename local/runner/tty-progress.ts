@@ -70,6 +70,7 @@ export function ttyProgress(out: NodeJS.WriteStream, timeScale: number, origin =
     if (e.kind !== 'execution') return;
     const ev = e.event;
     const st = ev.state;
+    if (ev.execution && ev.index === undefined) return; // a child execution's own states
     if (ev.type === 'ExecutionStarted' && ev.index === undefined) start = ev.timestamp;
     if (ev.index === undefined) {
       if (ev.type === 'StateEntered' && st) {
@@ -83,7 +84,7 @@ export function ttyProgress(out: NodeJS.WriteStream, timeScale: number, origin =
     const phase = PHASE_OF_STATE[st.name];
     if (!given && !phase) return;
     // Teardown iterations are shown on the clone's row when the clone's name is in their input.
-    const key = given && rows.has(given) ? given : `${currentMap}#${ev.index}`;
+    const key = given && rows.has(given) ? given : `${ev.execution ?? ''}${currentMap}#${ev.index}`;
     const r = row(given ?? key, given ?? `${currentMap} #${ev.index + 1}`);
     if (ev.type === 'StateEntered' && phase && phase !== r.phase) {
       if (r.phase) r.done.push({ phase: r.phase, ms: ev.timestamp - r.since });

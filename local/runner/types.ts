@@ -70,6 +70,21 @@ export interface ExecutionEvent {
   input?: JsonValue;
   output?: JsonValue;
   retry?: { attempt: number };
+  /** set on events of a Distributed Map's child execution (forwarded into the parent's list): its name */
+  execution?: string;
+}
+
+/** What one execution (the parent or a Distributed Map child) used of AWS's quotas. */
+export interface ExecutionUsageRecord {
+  name: string;
+  kind: 'parent' | 'child';
+  status: string;
+  /** history events as Step Functions would count them (local/runner/history.ts) */
+  historyEvents: number;
+  /** the largest state input or output, in UTF-8 bytes */
+  maxPayloadBytes: number;
+  maxPayloadAt: string | null;
+  error?: string;
 }
 
 /** One attempt of a Task's resource, as Step Functions' TaskScheduled…TaskSucceeded history events tell it. */
@@ -91,12 +106,15 @@ export type RunnerEvent =
       resource: string;
       /** tells concurrent attempts apart; the same for every phase of one attempt */
       attemptId: number;
+      /** set when the Task ran in a Distributed Map's child execution: its name */
+      execution?: string;
     } & TaskEvent)
   | { kind: 'putEvents'; event: RecordedEvent }
   | { kind: 'released'; state: string; taskToken: string; how: 'immediate' | 'hold' | 'promise' }
   | { kind: 'timeout'; state: string; afterMs: number }
   /** the run-scoped teardown of an execution that ended without its own (see LocalExecutionResult.teardown) */
-  | { kind: 'teardown'; phase: 'started' | 'progress'; status: ExecutionStatus; remaining: string[] };
+  | { kind: 'teardown'; phase: 'started' | 'progress'; status: ExecutionStatus; remaining: string[] }
+  | { kind: 'childExecution'; usage: ExecutionUsageRecord };
 
 export interface RunLocalWorkflowOptions {
   /** the execution input (the request) */
@@ -118,6 +136,13 @@ export interface RunLocalWorkflowOptions {
    * (lambdas/workflow/request-policy.ts); omitted: no policy is enforced
    */
   requestPolicies?: JsonValue;
+  /** WORKFLOW_CONFIG `throttle`: `{ limits: { clone, reconfigure, guest, teardown }, waitSeconds }` */
+  throttle?: Record<string, JsonValue>;
+  /**
+   * the throttle's permit table (dynalite, local/runner/permit-store.ts); share one between concurrent runs.
+   * Default: the runner starts its own for this run and stops it at the end.
+   */
+  permits?: { endpoint: string; tableName: string };
   /** Ready/lease release; default 'immediate' */
   release?: ReleaseMode;
   /** live progress: every library event, recorded putEvents, releases, scaled timeouts */
@@ -135,6 +160,11 @@ export interface RunLocalWorkflowOptions {
   handlers?: Record<string, LambdaHandler>;
   /** called before and after every Lambda invocation */
   taskHook?: TaskHook;
+  /**
+   * filled with a stop function per Distributed Map child execution (by the runner's child name), so that one
+   * child can be stopped alone, as StopExecution on a child does on AWS (its Map Run then fails)
+   */
+  childStops?: Map<string, () => void>;
   /** aborts the execution (status ABORTED) */
   signal?: AbortSignal;
 }
@@ -151,6 +181,8 @@ export interface LocalExecutionResult {
   events: ExecutionEvent[];
   /** putEvents calls recorded instead of sent */
   putEvents: RecordedEvent[];
+  /** per execution (the parent first, then every Distributed Map child): history events, largest payload */
+  executions: ExecutionUsageRecord[];
   startedAt: number;
   stoppedAt: number;
   /**

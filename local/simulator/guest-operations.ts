@@ -76,6 +76,7 @@ export function registerGuestOperations(sim: Sim): void {
         path,
         child(spec, 'arguments')?.text ?? '',
       );
+      s.operations.programStarted(p);
       return long(p.pid);
     },
     ListProcessesInGuest: (s, call) => {

@@ -121,6 +121,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     stats: () => ({
       calls: { ...sim.calls },
       maxConcurrent: { ...sim.tasks.maxConcurrent },
+      maxConcurrentByKind: sim.operations.maxConcurrent(),
       leases: sim.dhcp.leases.map((l) => ({ ...l })),
     }),
     stop: async () => {

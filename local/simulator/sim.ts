@@ -4,6 +4,7 @@ import { FaultInjector, notFound, SimFault } from './faults.js';
 import { Guests } from './guest.js';
 import { aboutInfo, Inventory } from './inventory.js';
 import { DEFAULT_LATENCY, Latency, Scheduler } from './latency.js';
+import { OperationConcurrency } from './operation-kinds.js';
 import { type Caller, DEFAULT_SESSION_IDLE_MS, type Session, Sessions } from './session-manager.js';
 import { Tasks } from './task.js';
 import { DEFAULT_GUESTINFO_POLL_MS } from './tools-guest-info.js';
@@ -53,6 +54,7 @@ export class Sim {
   readonly faults: FaultInjector;
   readonly sessions: Sessions;
   readonly tasks: Tasks;
+  readonly operations = new OperationConcurrency();
   readonly dhcp = new Dhcp();
   readonly guests: Guests;
   readonly calls: Record<string, number> = {};
@@ -72,7 +74,12 @@ export class Sim {
       this.latency.scale(options.sessionIdleTimeoutMs ?? DEFAULT_SESSION_IDLE_MS),
     );
     // vCenter keeps finished tasks in recentTask for about 10 minutes.
-    this.tasks = new Tasks(this.inv, CREDENTIALS.vcenter.username, this.latency.scale(10 * 60_000));
+    this.tasks = new Tasks(
+      this.inv,
+      CREDENTIALS.vcenter.username,
+      this.latency.scale(10 * 60_000),
+      this.operations,
+    );
     this.guests = new Guests(
       this.inv,
       this.dhcp,

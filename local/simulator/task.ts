@@ -1,6 +1,7 @@
 // Tasks: queued → running → success | error, with info.result / info.error as vCenter reports them.
 import { SimFault } from './faults.js';
 import type { Inventory } from './inventory.js';
+import type { OperationConcurrency } from './operation-kinds.js';
 import { bool, date, enumv, int, MoRef, type Obj, obj, str, type Val } from './values.js';
 
 /** TaskInfo.descriptionId as vCenter names it (the entity type, then the operation, not the method name). */
@@ -36,11 +37,13 @@ export class Tasks {
   /**
    * @param userName the session user a task runs for (TaskInfo.reason)
    * @param recentMs how long a finished task stays in its entity's recentTask (real ms)
+   * @param kinds counts concurrent operations per kind (the throttle's proof)
    */
   constructor(
     private readonly inv: Inventory,
     private readonly userName: string,
     private readonly recentMs: number,
+    private readonly kinds?: OperationConcurrency,
   ) {}
 
   /** ManagedEntity.recentTask: the entity's running tasks and those that finished within recentMs. */
@@ -77,6 +80,7 @@ export class Tasks {
     const n = (this.running.get(method) ?? 0) + 1;
     this.running.set(method, n);
     this.maxConcurrent[method] = Math.max(this.maxConcurrent[method] ?? 0, n);
+    this.kinds?.taskStarted(method);
     this.inv.changed();
     work().then(
       (result) => this.finish(t, 'success', result),
@@ -98,6 +102,7 @@ export class Tasks {
     t.progress = 100;
     t.completeTime = Date.now();
     this.running.set(t.method, (this.running.get(t.method) ?? 1) - 1);
+    this.kinds?.taskEnded(t.method);
     this.inv.changed();
   }
 

@@ -84,6 +84,8 @@ export interface SimHost {
 export interface SimStats {
   calls: Record<string, number>;
   maxConcurrent: Record<string, number>;
+  /** the most operations of each kind that ran at once (operation-kinds.ts), for the vCenter-wide throttle */
+  maxConcurrentByKind: Record<'clone' | 'reconfigure' | 'guest' | 'teardown', number>;
   leases: { vm: string; ip: string; at: number; hostname?: string }[];
 }
 

@@ -51,7 +51,9 @@ describe('soak invariants', () => {
 
   it('the teardown retry budget comes from the ASL', () => {
     const asl = JSON.parse(readFileSync('statemachines/instant-clone.asl.json', 'utf8'));
-    const retry = asl.States.TeardownFleet.ItemProcessor.States.TeardownClone.Retry[0];
+    // TeardownClone runs in the teardown fan-out's children (ADR 0005): TeardownFleet → TeardownSlice
+    const retry =
+      asl.States.TeardownFleet.ItemProcessor.States.TeardownSlice.ItemProcessor.States.TeardownClone.Retry[0];
     expect(retry.ErrorEquals).toContain('TeardownFailed');
     expect(attemptsAllowed('TeardownClone', 'TeardownFailed')).toBe(1 + retry.MaxAttempts);
     expect(attemptsAllowed('TeardownClone', 'PermissionDenied')).toBe(1);
@@ -112,6 +114,7 @@ describe('soak invariants', () => {
         state: { name, type: 'Task', input: null },
       })),
       putEvents: [],
+      executions: [],
       startedAt: 0,
       stoppedAt: 0,
     });

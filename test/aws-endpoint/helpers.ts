@@ -18,8 +18,9 @@ export interface LocalAwsClients {
   events: EventBridgeClient;
 }
 
-export async function startLocalAwsWithClients(): Promise<LocalAwsClients> {
-  const local = await startLocalAws({ timeScale: TIME_SCALE });
+/** `defaults`: WORKFLOW_CONFIG defaults, e.g. `{ sliceSize: 1 }` so that two clones fan out over two children. */
+export async function startLocalAwsWithClients(defaults?: Record<string, number>): Promise<LocalAwsClients> {
+  const local = await startLocalAws({ timeScale: TIME_SCALE, ...(defaults ? { defaults } : {}) });
   // Any credentials are accepted; these are arbitrary.
   const config = {
     endpoint: local.endpoint,

@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import {
   DescribeExecutionCommand,
   GetExecutionHistoryCommand,
+  ListExecutionsCommand,
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
@@ -74,19 +75,18 @@ describe('npm run local-aws', () => {
         input: request({ sources: [{ source: 'linux', count: 1 }] }),
       }),
     );
-    // Wait until the clone exists (past InstantClone), then interrupt.
+    // Wait until the clone exists (past InstantClone, in the fan-out's child execution), then interrupt.
+    const historyOf = async (executionArn: string | undefined) =>
+      (await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }))).events ?? [];
     await until('the clone to be made', async () => {
       const d = await sfn.send(new DescribeExecutionCommand({ executionArn: started.executionArn }));
       expect(d.status).toBe('RUNNING');
-      const history = await sfn.send(
-        new GetExecutionHistoryCommand({
-          executionArn: started.executionArn,
-          maxResults: 1000,
-        }),
-      );
-      return history.events?.some((e) => e.stateExitedEventDetails?.name === 'InstantClone')
-        ? true
-        : undefined;
+      const mapRunArn = (await historyOf(started.executionArn)).find((e) => e.type === 'MapRunStarted')
+        ?.mapRunStartedEventDetails?.mapRunArn;
+      if (!mapRunArn) return undefined;
+      const [clones] = (await sfn.send(new ListExecutionsCommand({ mapRunArn }))).executions ?? [];
+      const events = clones ? await historyOf(clones.executionArn) : [];
+      return events.some((e) => e.stateExitedEventDetails?.name === 'InstantClone') ? true : undefined;
     });
     sfn.destroy();
     process.kill(proc.pid as number, 'SIGTERM');

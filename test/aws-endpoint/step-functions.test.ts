@@ -34,7 +34,8 @@ import {
 describe('local AWS endpoint with the real AWS SDK clients', () => {
   let t: LocalAwsClients;
   beforeAll(async () => {
-    t = await startLocalAwsWithClients();
+    // slices of one clone: every two-clone run fans out over two children per Distributed Map
+    t = await startLocalAwsWithClients({ sliceSize: 1 });
   });
   afterEach(async () => {
     await t.local.bus.idle();
@@ -120,13 +121,49 @@ describe('local AWS endpoint with the real AWS SDK clients', () => {
       const previous = byId.get(e.previousEventId) as HistoryEvent;
       expect(['TaskStateEntered', 'TaskFailed', 'TaskTimedOut']).toContain(previous.type);
     }
-    const iterations = events.filter((e) => e.type === 'MapIterationStarted');
-    expect(iterations.map((e) => e.mapIterationStartedEventDetails)).toEqual([
-      { name: 'CloneFleet', index: 0 },
-      { name: 'CloneFleet', index: 1 },
-      { name: 'TeardownFleet', index: 0 },
-      { name: 'TeardownFleet', index: 1 },
-    ]);
+    // The clones ran in the fan-out's children: the parent shows two Map Runs, each child its own history.
+    expect(events.filter((e) => e.type === 'MapIterationStarted')).toEqual([]);
+    const mapRuns = events
+      .filter((e) => e.type === 'MapRunStarted')
+      .map((e) => e.mapRunStartedEventDetails?.mapRunArn as string);
+    expect(mapRuns).toHaveLength(2);
+    expect(mapRuns.map((arn) => arn.split('/')[1]?.split(':')[0])).toEqual(['CloneFleet', 'TeardownFleet']);
+    for (const mapRunArn of mapRuns) {
+      const children = (await t.sfn.send(new ListExecutionsCommand({ mapRunArn }))).executions ?? [];
+      expect(children.map((c) => c.status)).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+      for (const child of children) {
+        const h = await t.sfn.send(new GetExecutionHistoryCommand({ executionArn: child.executionArn }));
+        const entered = (h.events ?? []).map((e) => e.stateEnteredEventDetails?.name).filter(Boolean);
+        expect(entered).toContain(mapRunArn.includes('CloneFleet') ? 'InstantClone' : 'TeardownClone');
+        expect(h.events?.at(-1)?.type).toBe('ExecutionSucceeded');
+      }
+    }
+    // ListExecutions on the state machine lists runs, not their children
+    const runs = await t.sfn.send(new ListExecutionsCommand({ stateMachineArn: t.local.stateMachineArn }));
+    expect(runs.executions?.every((e) => !e.executionArn?.includes('/'))).toBe(true);
+  });
+
+  it('StopExecution on one clone child fails its Map Run; the whole fleet is still torn down', async () => {
+    const started = await start(executionNameForKey('test: stop a child'));
+    const history = async () =>
+      (await t.sfn.send(new GetExecutionHistoryCommand({ executionArn: started.executionArn }))).events ?? [];
+    const mapRunArn = await until(
+      'the clone Map Run',
+      async () =>
+        (await history()).find((e) => e.type === 'MapRunStarted')?.mapRunStartedEventDetails?.mapRunArn,
+    );
+    await until('a clone to exist', async () => (t.local.simulator.clones().length > 0 ? true : undefined));
+    const [child] = (await t.sfn.send(new ListExecutionsCommand({ mapRunArn }))).executions ?? [];
+    await t.sfn.send(new StopExecutionCommand({ executionArn: child?.executionArn, error: 'Stopped' }));
+    const d = await t.sfn.send(new DescribeExecutionCommand({ executionArn: child?.executionArn }));
+    expect(d.status).toBe('ABORTED');
+    const done = await finished(t.sfn, started.executionArn as string);
+    expect(done.status).toBe('FAILED');
+    expect(done.error).toBe('States.ExceedToleratedFailureThreshold');
+    const events = await history();
+    expect(events.map((e) => e.type)).toContain('MapRunFailed');
+    expect(events.map((e) => e.stateEnteredEventDetails?.name)).toContain('SalvageFleet');
+    // afterEach: no clone is left in the simulator
   });
 
   it('GetExecutionHistory pages with nextToken, in either order', async () => {

@@ -70,6 +70,31 @@ describe('the real ASL', () => {
       );
       expect(guestPolicies.map((id) => id.replace(/Function.*$/, '')).sort()).toEqual(guestHandlers.sort());
 
+      // the permit table: the handlers that take permits may put and delete them, the two that reserve and give
+      // back a requester's clones may get and put; nobody else touches it
+      template.resourceCountIs('AWS::DynamoDB::GlobalTable', 1);
+      const tableActions = Object.fromEntries(
+        Object.entries(template.findResources('AWS::IAM::Policy'))
+          .filter(([, r]) => JSON.stringify(r).includes('dynamodb:'))
+          .map(([id, r]) => [
+            id.replace(/Function.*$/, ''),
+            (r.Properties.PolicyDocument.Statement as { Action: unknown }[])
+              .filter((s) => JSON.stringify(s.Action).includes('dynamodb:'))
+              .map((s) => s.Action),
+          ]),
+      );
+      const permits = [['dynamodb:PutItem', 'dynamodb:DeleteItem']];
+      const holdings = [['dynamodb:GetItem', 'dynamodb:PutItem']];
+      expect(tableActions).toEqual({
+        InstantClone: permits,
+        ReconnectNic: permits,
+        RefreshGuestNetwork: permits,
+        RunSmokeCommand: permits,
+        Teardown: permits,
+        ReserveQuota: holdings,
+        FinishRun: holdings,
+      });
+
       expect(() => app.synth()).not.toThrow();
     },
   );

@@ -44,6 +44,8 @@ describe('real esbuild bundling', () => {
     let reaperBundle: { dir: string; env: Record<string, string> } | undefined;
     for (const [id, r] of Object.entries(template.Resources)) {
       if (r.Type !== 'AWS::Lambda::Function') continue;
+      // CDK's own AwsCustomResource provider (the DynamoDB prefix-list lookup, network.ts) is not bundled by us
+      if (id.startsWith('AWS679f53fac002430cb0da5b7982bd2287')) continue;
       const assetPath = r.Metadata?.['aws:asset:path'];
       expect(assetPath, id).toBeDefined();
       const dir = join(outdir, assetPath as string);

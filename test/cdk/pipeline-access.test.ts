@@ -91,6 +91,8 @@ describe('pipeline access (real ASL)', () => {
       'events:PutEvents',
       'states:DescribeExecution',
       'states:GetExecutionHistory',
+      'states:GetExecutionHistory',
+      'states:ListExecutions',
       'states:ListExecutions',
       'states:SendTaskFailure',
       'states:SendTaskHeartbeat',
@@ -98,10 +100,22 @@ describe('pipeline access (real ASL)', () => {
       'states:StartExecution',
       'states:StopExecution',
     ]);
+    // the fan-out's children (ADR 0005): only this state machine's Map Runs and child executions
+    const children = statements.filter((s) => /FanOut/.test(s.Sid));
+    expect(children.map((s) => s.Action)).toEqual(['states:ListExecutions', 'states:GetExecutionHistory']);
+    const [mapRuns, childExecutions] = children.map((s) => JSON.stringify(s.Resource));
+    for (const [text, kind] of [
+      [mapRuns, ':mapRun:'],
+      [childExecutions, ':execution:'],
+    ]) {
+      expect(text).toContain(kind);
+      expect(text).toContain('StateMachine2E01A3A5');
+      expect(text?.endsWith('"/*"]]}')).toBe(true);
+    }
     for (const s of statements) {
       const text = JSON.stringify(s.Resource);
       expect(
-        text === JSON.stringify({ Ref: 'StateMachine2E01A3A5' }) || /:execution:|Bus/.test(text),
+        text === JSON.stringify({ Ref: 'StateMachine2E01A3A5' }) || /:execution:|:mapRun:|Bus/.test(text),
         text,
       ).toBe(true);
     }

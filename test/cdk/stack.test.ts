@@ -9,8 +9,12 @@ import { exampleConfig, type Synth, synthFixture, writeConfig } from './helpers.
 
 type Resources = Record<string, { Type: string; Properties: Record<string, Json> }>;
 
+/** CDK's AwsCustomResource provider (the DynamoDB prefix-list lookup, network.ts) is no workflow function. */
+const CDK_PROVIDER = /^AWS679f53fac002430cb0da5b7982bd2287/;
+
 function ofType(template: Template, type: string): Resources {
-  return template.findResources(type) as Resources;
+  const all = template.findResources(type) as Resources;
+  return Object.fromEntries(Object.entries(all).filter(([id]) => !CDK_PROVIDER.test(id)));
 }
 
 function statements(template: Template): { policy: string; statement: Json }[] {
@@ -171,7 +175,9 @@ describe('InstantCloneStack (example config, fixture ASL)', () => {
   });
 
   it('interface endpoints for Secrets Manager, Step Functions and EventBridge, reachable only from the Lambdas', () => {
-    const endpoints = Object.values(ofType(t, 'AWS::EC2::VPCEndpoint'));
+    const endpoints = Object.values(ofType(t, 'AWS::EC2::VPCEndpoint')).filter(
+      (e) => e.Properties.VpcEndpointType === 'Interface',
+    );
     const names = endpoints.map((e) => JSON.stringify(e.Properties.ServiceName));
     expect(names.some((n) => n.includes('secretsmanager'))).toBe(true);
     expect(names.some((n) => n.includes('states'))).toBe(true);
@@ -179,6 +185,38 @@ describe('InstantCloneStack (example config, fixture ASL)', () => {
     expect(endpoints).toHaveLength(3);
     for (const e of endpoints)
       expect(e.Properties).toMatchObject({ VpcEndpointType: 'Interface', PrivateDnsEnabled: true });
+  });
+
+  it("a DynamoDB gateway endpoint for the throttle: routes for the functions' subnets, PutItem/DeleteItem on the permit table only, HTTPS egress to its prefix list", () => {
+    const gateways = Object.values(ofType(t, 'AWS::EC2::VPCEndpoint')).filter(
+      (e) => e.Properties.VpcEndpointType === 'Gateway',
+    );
+    expect(gateways).toHaveLength(1);
+    const gateway = gateways[0]?.Properties as Json;
+    expect(JSON.stringify(gateway.ServiceName)).toContain('dynamodb');
+    expect(gateway.RouteTableIds.length).toBeGreaterThan(0);
+    const [statement, ...rest] = gateway.PolicyDocument.Statement;
+    expect(rest).toEqual([]);
+    expect([statement.Action].flat().sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:PutItem']);
+    expect(JSON.stringify(statement.Resource)).toMatch(/PermitsTable/);
+    expect(statement.Condition).toEqual({
+      StringEquals: { 'aws:PrincipalAccount': { Ref: 'AWS::AccountId' } },
+    });
+    const groups = ofType(t, 'AWS::EC2::SecurityGroup');
+    const [fnSgId] =
+      Object.entries(groups).find(([, g]) =>
+        g.Properties.GroupDescription.startsWith('Instant-clone Lambdas'),
+      ) ?? [];
+    const toPrefixList = Object.values(ofType(t, 'AWS::EC2::SecurityGroupEgress')).filter(
+      (r) => r.Properties.GroupId['Fn::GetAtt'][0] === fnSgId && r.Properties.DestinationPrefixListId,
+    );
+    const inline = ((groups[fnSgId ?? '']?.Properties.SecurityGroupEgress ?? []) as Json[]).filter(
+      (r) => r.DestinationPrefixListId,
+    );
+    const rules = [...toPrefixList.map((r) => r.Properties), ...inline];
+    expect(rules).toHaveLength(1);
+    expect(rules[0]).toMatchObject({ IpProtocol: 'tcp', FromPort: 443, ToPort: 443 });
+    expect(JSON.stringify(rules[0]?.DestinationPrefixListId)).toMatch(/DynamoDbPrefixList/);
   });
 
   it('function security group: egress only 443 to vCenter, ESXi and the endpoint security group', () => {
@@ -194,7 +232,7 @@ describe('InstantCloneStack (example config, fixture ASL)', () => {
       ['10.20.1.0/24', 'tcp', 443, 443],
     ]);
     const sgEgress = Object.values(ofType(t, 'AWS::EC2::SecurityGroupEgress')).filter(
-      (r) => r.Properties.GroupId['Fn::GetAtt'][0] === fnSgId,
+      (r) => r.Properties.GroupId['Fn::GetAtt'][0] === fnSgId && !r.Properties.DestinationPrefixListId,
     );
     expect(sgEgress).toHaveLength(1);
     expect(sgEgress[0]?.Properties).toMatchObject({ IpProtocol: 'tcp', FromPort: 443, ToPort: 443 });
@@ -275,13 +313,17 @@ describe('InstantCloneStack (example config, fixture ASL)', () => {
       if (wildcard.length === 0) continue;
       const actions = asList(statement.Action) as string[];
       // Only services without resource-level permissions, Function.grantInvoke's `:*` on the reaper, and the
-      // release function reading the history of this state machine's executions (named per run).
+      // release function reading the history of this state machine's executions (named per run), and the
+      // Distributed Map children of the state machine (names chosen by Step Functions).
       const allowed =
         actions.every((a) => /^(ec2|xray|logs):/.test(a)) ||
         (policy.startsWith('TriggersReaperScheduleRole') && actions.includes('lambda:InvokeFunction')) ||
         (policy.startsWith('ReleaseFunction') &&
           actions.join() === 'states:GetExecutionHistory' &&
-          resources.every((r) => r.includes(':execution:') && r.includes('StateMachine')));
+          resources.every((r) => r.includes(':execution:') && r.includes('StateMachine'))) ||
+        (policy.startsWith('StateMachineDistributedMapPolicy') &&
+          actions.every((a) => a === 'states:DescribeExecution' || a === 'states:StopExecution') &&
+          wildcard.every((r) => r.includes(':execution:') && r.includes('"/*"')));
       expect({ policy, actions, allowed }).toEqual({ policy, actions, allowed: true });
     }
   });
@@ -347,9 +389,11 @@ describe('InstantCloneStack (example config, fixture ASL)', () => {
     expect(grants('states:GetExecutionHistory').map((g) => g.policy)).toEqual([
       expect.stringMatching(/^ReleaseFunction/),
     ]);
-    // Events reach the state machine only through the start function (the nightly schedule starts it directly).
+    // Events reach the state machine only through the start function (the nightly schedule starts it directly,
+    // and the state machine its own Distributed Map children).
     const start = grants('states:StartExecution').filter(
-      (g) => !/^(SchedulerRoleForTarget|TriggersNightlyFleetRole)/.test(g.policy),
+      (g) =>
+        !/^(SchedulerRoleForTarget|TriggersNightlyFleetRole|StateMachineDistributedMapPolicy)/.test(g.policy),
     );
     expect(start.map((g) => g.policy)).toEqual([expect.stringMatching(/^StartRunFunction/)]);
     expect(start[0]?.statement.Action).toBe('states:StartExecution');

@@ -78,7 +78,18 @@ export async function startLocalAws(timeScale = 0.02): Promise<LocalAws> {
   const port = await freePort();
   const child: ChildProcess = spawn(
     'npm',
-    ['run', 'local-aws', '--', '--port', String(port), '--time-scale', String(timeScale)],
+    // slices of one clone: every run of two or more clones fans out over several child executions
+    [
+      'run',
+      'local-aws',
+      '--',
+      '--port',
+      String(port),
+      '--time-scale',
+      String(timeScale),
+      '--slice-size',
+      '1',
+    ],
     {
       cwd: REPO,
       env: cleanEnv(),

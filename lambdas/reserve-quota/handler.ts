@@ -1,0 +1,39 @@
+// ReserveQuota: before anything is created, reserves the run's clones against its requester's quota
+// (run.maxClonesHeld, from maxClonesHeldFor). A run that does not fit waits up to defaults.quotaWaitSeconds for clones to be given back
+// (FinishRun releases a run's reservation after teardown), then fails with QuotaExceeded.
+import * as z from 'zod';
+import { QuotaExceededError } from '../workflow/errors.js';
+import { Holdings } from '../workflow/holdings.js';
+import { permitTable } from '../workflow/permits.js';
+import { runState } from '../workflow/states.js';
+import { workflowHandler } from '../workflow/workflow-handler.js';
+import { HANDLER_NEEDS } from './needs.js';
+
+const input = z.object({ run: runState });
+const POLL_MS = 1_000;
+
+export const handler = workflowHandler(
+  { input, needs: HANDLER_NEEDS },
+  async ({ run }, { config, remainingMs }) => {
+    // ValidateRequest resolved the quota (maxClonesHeldFor: the requester's policy, else the defaults)
+    const max = run.maxClonesHeld ?? undefined;
+    const table = permitTable();
+    if (max === undefined || !table) return { reserved: false };
+    if (run.total > max)
+      throw new QuotaExceededError(
+        `${run.requesterId} may hold at most ${max} clones at once; this run asks for ${run.total}`,
+      );
+    const holdings = new Holdings(table);
+    const expiresAtMs = Date.parse(run.leaseExpires) + config.defaults.provisioningAllowanceMinutes * 60_000;
+    const deadline = Date.now() + Math.min(config.defaults.quotaWaitSeconds * 1000, remainingMs());
+    for (;;) {
+      const held = await holdings.reserve(run.requesterId, run.runId, run.total, max, expiresAtMs);
+      if (held === undefined) return { reserved: true };
+      if (Date.now() + POLL_MS > deadline)
+        throw new QuotaExceededError(
+          `${run.requesterId} holds ${held} clones in other runs; ${run.total} more would exceed its quota of ${max}`,
+        );
+      await new Promise((r) => setTimeout(r, POLL_MS));
+    }
+  },
+);
