@@ -9,7 +9,7 @@ import { planRun } from '../workflow/plan.js';
 import { parseRequest } from '../workflow/request.js';
 import { startInputOf } from '../workflow/request-policy.js';
 import { runState, sourceFactsState } from '../workflow/states.js';
-import { workflowHandler } from '../workflow/workflow-handler.js';
+import { taskHandler } from '../workflow/task-handler.js';
 import { HANDLER_NEEDS } from './needs.js';
 
 const input = z.object({
@@ -29,7 +29,7 @@ const input = z.object({
     .optional(),
 });
 
-export const handler = workflowHandler(
+export const handler = taskHandler(
   { input, needs: HANDLER_NEEDS },
   async ({ run, slice, request, sources }, { config }) => {
     const { clones } = planRun(

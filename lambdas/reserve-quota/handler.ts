@@ -6,13 +6,13 @@ import { QuotaExceededError } from '../workflow/errors.js';
 import { Holdings } from '../workflow/holdings.js';
 import { permitTable } from '../workflow/permits.js';
 import { runState } from '../workflow/states.js';
-import { workflowHandler } from '../workflow/workflow-handler.js';
+import { taskHandler } from '../workflow/task-handler.js';
 import { HANDLER_NEEDS } from './needs.js';
 
 const input = z.object({ run: runState });
 const POLL_MS = 1_000;
 
-export const handler = workflowHandler(
+export const handler = taskHandler(
   { input, needs: HANDLER_NEEDS },
   async ({ run }, { config, remainingMs }) => {
     // ValidateRequest resolved the quota (maxClonesHeldFor: the requester's policy, else the defaults)

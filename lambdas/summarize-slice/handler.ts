@@ -5,7 +5,7 @@ import { messageChars } from '../workflow/budgets.js';
 import { compactRecord } from '../workflow/compact-records.js';
 import { logger } from '../workflow/powertools.js';
 import { normalizeRecord, phaseStats } from '../workflow/summary.js';
-import { workflowHandler } from '../workflow/workflow-handler.js';
+import { taskHandler } from '../workflow/task-handler.js';
 import { HANDLER_NEEDS } from './needs.js';
 
 const input = z.object({
@@ -14,16 +14,13 @@ const input = z.object({
   execution: z.string().optional(),
 });
 
-export const handler = workflowHandler(
-  { input, needs: HANDLER_NEEDS },
-  async ({ fleet, total, execution }) => {
-    const records = fleet.map(normalizeRecord);
-    for (const r of records) {
-      if (r.error) logger.warn('clone failed', { clone: r.name, execution, error: r.error });
-    }
-    return {
-      records: records.map((r) => compactRecord(r, messageChars(total))),
-      phases: phaseStats(records),
-    };
-  },
-);
+export const handler = taskHandler({ input, needs: HANDLER_NEEDS }, async ({ fleet, total, execution }) => {
+  const records = fleet.map(normalizeRecord);
+  for (const r of records) {
+    if (r.error) logger.warn('clone failed', { clone: r.name, execution, error: r.error });
+  }
+  return {
+    records: records.map((r) => compactRecord(r, messageChars(total))),
+    phases: phaseStats(records),
+  };
+});

@@ -3,7 +3,7 @@
 import * as z from 'zod';
 import { CLEAN_TEARDOWN } from '../workflow/compact-records.js';
 import { shortError, stats } from '../workflow/summary.js';
-import { workflowHandler } from '../workflow/workflow-handler.js';
+import { taskHandler } from '../workflow/task-handler.js';
 import { HANDLER_NEEDS } from './needs.js';
 
 const input = z.object({
@@ -17,7 +17,7 @@ const input = z.object({
   ),
 });
 
-export const handler = workflowHandler({ input, needs: HANDLER_NEEDS }, async ({ teardown }) => {
+export const handler = taskHandler({ input, needs: HANDLER_NEEDS }, async ({ teardown }) => {
   const records = teardown
     .filter((t) => !CLEAN_TEARDOWN.has(t.outcome))
     .map((t) => ({ name: t.name, outcome: t.outcome, ...(t.error ? { error: shortError(t.error) } : {}) }));

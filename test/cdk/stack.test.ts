@@ -104,6 +104,7 @@ describe('InstantCloneStack (example config, fixture ASL)', () => {
         vcenter: { ...(deploy.vcenter as { url: string; secret: string }), insecure: false },
         sources: deploy.sources as never,
         defaults: parseConfig(validate?.Properties.Environment.Variables.WORKFLOW_CONFIG).defaults,
+        throttle: deploy.throttle as Record<string, unknown> | undefined,
         requestPolicies: JSON.parse(validate?.Properties.Environment.Variables.WORKFLOW_CONFIG)
           .requestPolicies,
       },
