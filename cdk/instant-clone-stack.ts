@@ -130,7 +130,7 @@ export class InstantCloneStack extends Stack {
       securityGroup: this.network.functionSecurityGroup,
     };
     // The throttle's permits and the quota's holdings (ADR 0006); granted per handler by its needs.ts.
-    const permits = new PermitTable(this, 'Permits');
+    const permits = new PermitTable(this, 'Permits', { kmsKey });
     const make = (
       fnId: string,
       entry: string,

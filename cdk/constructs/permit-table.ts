@@ -2,22 +2,34 @@
 // slot), taken and given back with conditional writes by the handlers whose needs.ts declares a `permit`, and one
 // item per requester with its runs' reservations (the quota) for those that declare `holdings`. Only those
 // functions may touch it, and only with the calls they make.
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { PERMIT_TTL_ATTRIBUTE } from '../../lambdas/workflow/throttle-table.js';
 import type { WorkflowFunction } from './workflow-function.js';
 
-export class PermitTable extends Construct {
-  readonly table: dynamodb.TableV2;
+export interface PermitTableProps {
+  /** the deployment's customer-managed key (config `kms`); absent: DynamoDB's own key */
+  kmsKey?: kms.IKey | undefined;
+}
 
-  constructor(scope: Construct, id: string) {
+export class PermitTable extends Construct {
+  readonly table: dynamodb.Table;
+  private readonly kmsKey: kms.IKey | undefined;
+
+  constructor(scope: Construct, id: string, props: PermitTableProps = {}) {
     super(scope, id);
-    this.table = new dynamodb.TableV2(this, 'Table', {
+    this.kmsKey = props.kmsKey;
+    // Table, not TableV2: a TableV2 with a customer-managed key needs a region-bound stack, and this one is not.
+    this.table = new dynamodb.Table(this, 'Table', {
+      ...(props.kmsKey
+        ? { encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED, encryptionKey: props.kmsKey }
+        : {}),
       partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
       sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
-      billing: dynamodb.Billing.onDemand(),
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       timeToLiveAttribute: PERMIT_TTL_ATTRIBUTE,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       // Permits are leases of seconds to minutes: nothing to keep when the stack goes.
@@ -35,6 +47,7 @@ export class PermitTable extends Construct {
         resources: [this.table.tableArn],
       }),
     );
+    this.grantTableKey(fn);
   }
 
   /** Lets a workflow function take and give back permits, and tells it the table's name. */
@@ -45,6 +58,20 @@ export class PermitTable extends Construct {
         sid: 'ThrottlePermits',
         actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
         resources: [this.table.tableArn],
+      }),
+    );
+    this.grantTableKey(fn);
+  }
+
+  /** With a customer-managed key, the item calls need it too, and only through DynamoDB. */
+  private grantTableKey(fn: WorkflowFunction): void {
+    if (!this.kmsKey) return;
+    fn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'PermitTableKey',
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: [this.kmsKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Stack.of(this).region}.amazonaws.com` } },
       }),
     );
   }

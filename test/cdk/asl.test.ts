@@ -72,7 +72,7 @@ describe('the real ASL', () => {
 
       // the permit table: the handlers that take permits may put and delete them, the two that reserve and give
       // back a requester's clones may get and put; nobody else touches it
-      template.resourceCountIs('AWS::DynamoDB::GlobalTable', 1);
+      template.resourceCountIs('AWS::DynamoDB::Table', 1);
       const tableActions = Object.fromEntries(
         Object.entries(template.findResources('AWS::IAM::Policy'))
           .filter(([, r]) => JSON.stringify(r).includes('dynamodb:'))

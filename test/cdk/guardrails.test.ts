@@ -258,7 +258,7 @@ describe('service roles and endpoint policies', () => {
 });
 
 describe('customer-managed KMS key and log retention', () => {
-  it('kms create: a rotating key for log groups, bus, queue and state machine; kms:Decrypt via Secrets Manager', () => {
+  it('kms create: a rotating key for log groups, bus, queue, state machine and permit table; kms:Decrypt via Secrets Manager', () => {
     const { template: t } = synthFixture({
       configPath: variant((c) => {
         c.kms = { mode: 'create' };
@@ -278,6 +278,12 @@ describe('customer-managed KMS key and log retention', () => {
     ).toMatchObject({
       Type: 'CUSTOMER_MANAGED_KMS_KEY',
       KmsKeyId: keyRef,
+    });
+    const [table] = Object.values(ofType(t, 'AWS::DynamoDB::Table'));
+    expect(table?.Properties.SSESpecification).toMatchObject({
+      SSEEnabled: true,
+      SSEType: 'KMS',
+      KMSMasterKeyId: keyRef,
     });
     const decrypt = Object.entries(ofType(t, 'AWS::IAM::Policy')).flatMap(([id, p]) =>
       (p.Properties.PolicyDocument.Statement as Json[])
