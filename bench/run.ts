@@ -78,31 +78,24 @@ function printWorkflow(label: string, f: WorkflowFigures): void {
   console.log(`  clones left in the simulator: ${f.leftOver}`);
 }
 
-/** The 1,000-clone fan-out: slices of 25, MaxConcurrency 100, leaseMinutes 0. */
-/** The fields of `--json`'s `fleet1000` (issue 11 §3). */
-function fleet1000Json(f: FleetFigures) {
-  const {
-    clones,
-    ready,
-    leftOver,
-    executions,
-    maxHistoryEvents,
-    maxPayloadBytes,
-    overhead,
-    peakConcurrentOps,
-    soapPerClone,
-  } = f;
-  return {
-    clones,
-    ready,
-    leftOver,
-    executions,
-    maxHistoryEvents,
-    maxPayloadBytes,
-    overhead,
-    peakConcurrentOps,
-    soapPerClone,
-  };
+/** The fields of `--json`'s `fleet1000` (issue 11 §3); the 1,000-clone fan-out: slices of 25, MaxConcurrency 100. */
+const FLEET1000_KEYS = [
+  'clones',
+  'ready',
+  'leftOver',
+  'executions',
+  'maxHistoryEvents',
+  'maxPayloadBytes',
+  'overhead',
+  'peakConcurrentOps',
+  'soapPerClone',
+] as const satisfies readonly (keyof FleetFigures)[];
+
+function fleet1000Json(f: FleetFigures): Pick<FleetFigures, (typeof FLEET1000_KEYS)[number]> {
+  return Object.fromEntries(FLEET1000_KEYS.map((k) => [k, f[k]])) as Pick<
+    FleetFigures,
+    (typeof FLEET1000_KEYS)[number]
+  >;
 }
 
 async function fleet1000(): Promise<FleetFigures> {
