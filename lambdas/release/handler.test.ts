@@ -1,29 +1,13 @@
 // The release function against the local AWS endpoint with the real SFN client: by run id, by execution ARN,
 // harmless when there is nothing to release, loud when the event is malformed.
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  finished,
-  type LocalAwsClients,
-  readyWait,
-  request,
-  startLocalAwsWithClients,
-} from '../../test/aws-endpoint/helpers.js';
+import { describe, expect, it } from 'vitest';
+import { finished, readyWait, request, useLocalAws } from '../../test/aws-endpoint/helpers.js';
 import { executionArnOf, executionNameForKey } from '../workflow/run-ref.js';
 import { release } from './handler.js';
 
 describe('release (local AWS endpoint)', () => {
-  let t: LocalAwsClients;
-  beforeAll(async () => {
-    t = await startLocalAwsWithClients();
-  });
-  afterEach(async () => {
-    await t.local.executions.idle();
-    expect(t.local.simulator.clones()).toEqual([]);
-  });
-  afterAll(async () => {
-    await t?.local.stop();
-  });
+  const t = useLocalAws();
   const deps = () => ({ client: t.sfn, stateMachineArn: t.local.stateMachineArn });
 
   it.each(['runId', 'executionArn'] as const)(

@@ -1,30 +1,14 @@
 // The start function against the local AWS endpoint with the real SFN client: one execution per EventBridge
 // event id, however often the event arrives.
 import { DescribeExecutionCommand, ListExecutionsCommand, SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  finished,
-  type LocalAwsClients,
-  readyWait,
-  request,
-  startLocalAwsWithClients,
-} from '../../test/aws-endpoint/helpers.js';
+import { describe, expect, it } from 'vitest';
+import { finished, readyWait, request, useLocalAws } from '../../test/aws-endpoint/helpers.js';
 import { DETAIL_TYPES } from '../workflow/events.js';
 import { executionNameForKey } from '../workflow/run-ref.js';
 import { startRun } from './handler.js';
 
 describe('start function (local AWS endpoint)', () => {
-  let t: LocalAwsClients;
-  beforeAll(async () => {
-    t = await startLocalAwsWithClients();
-  });
-  afterEach(async () => {
-    await t.local.executions.idle();
-    expect(t.local.simulator.clones()).toEqual([]);
-  });
-  afterAll(async () => {
-    await t?.local.stop();
-  });
+  const t = useLocalAws();
 
   it('delivered twice while running, and again after the run: one execution, the late copy recorded as a duplicate', async () => {
     const deps = { client: t.sfn, stateMachineArn: t.local.stateMachineArn };

@@ -1,6 +1,7 @@
 // The local AWS endpoint in-process for tests, with the real AWS SDK clients pointed at it.
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { type ReadyWait, readReadyWait } from '../../lambdas/workflow/ready-wait.js';
 import { type RunningLocalAws, startLocalAws } from '../../local/aws-endpoint/index.js';
 
@@ -28,6 +29,26 @@ export async function startLocalAwsWithClients(defaults?: Record<string, number>
     credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'anything' },
   };
   return { local, sfn: new SFNClient(config), events: new EventBridgeClient(config) };
+}
+
+/**
+ * The endpoint for a describe block (filled in before its first test): after each test every event and
+ * execution has settled and no clone is left in its simulator.
+ */
+export function useLocalAws(defaults?: Record<string, number>): LocalAwsClients {
+  const t = {} as LocalAwsClients;
+  beforeAll(async () => {
+    Object.assign(t, await startLocalAwsWithClients(defaults));
+  });
+  afterEach(async () => {
+    await t.local.bus.idle();
+    await t.local.executions.idle();
+    expect(t.local.simulator.clones().map((c) => c.name)).toEqual([]);
+  });
+  afterAll(async () => {
+    await t.local?.stop();
+  });
+  return t;
 }
 
 export async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {

@@ -17,34 +17,16 @@ import {
   StopExecutionCommand,
   TaskDoesNotExist,
 } from '@aws-sdk/client-sfn';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DETAIL_TYPES, releasedDetail } from '../../lambdas/workflow/events.js';
 import { MARKER_LEASE_EXPIRES } from '../../lambdas/workflow/naming.js';
 import { currentReadyWait } from '../../lambdas/workflow/ready-wait.js';
 import { executionArnOf, executionNameForKey } from '../../lambdas/workflow/run-ref.js';
-import {
-  finished,
-  type LocalAwsClients,
-  readyWait,
-  request,
-  startLocalAwsWithClients,
-  until,
-} from './helpers.js';
+import { finished, readyWait, request, until, useLocalAws } from './helpers.js';
 
 describe('local AWS endpoint with the real AWS SDK clients', () => {
-  let t: LocalAwsClients;
-  beforeAll(async () => {
-    // slices of one clone: every two-clone run fans out over two children per Distributed Map
-    t = await startLocalAwsWithClients({ sliceSize: 1 });
-  });
-  afterEach(async () => {
-    await t.local.bus.idle();
-    await t.local.executions.idle();
-    expect(t.local.simulator.clones().map((c) => c.name)).toEqual([]);
-  });
-  afterAll(async () => {
-    await t?.local.stop();
-  });
+  // slices of one clone: every two-clone run fans out over two children per Distributed Map
+  const t = useLocalAws({ sliceSize: 1 });
 
   const start = (name: string, input = request()) =>
     t.sfn.send(new StartExecutionCommand({ stateMachineArn: t.local.stateMachineArn, name, input }));

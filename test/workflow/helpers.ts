@@ -3,6 +3,7 @@
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import type { JsonValue, LocalExecutionResult, RunLocalWorkflowOptions } from '../../local/runner/index.js';
 import { runLocalWorkflow } from '../../local/runner/index.js';
+import { type PermitStore, startPermitStore } from '../../local/runner/permit-store.js';
 import { type RunningSimulator, type SimulatorOptions, startSimulator } from '../../local/simulator/index.js';
 
 export const TIME_SCALE = 0.01;
@@ -59,6 +60,20 @@ export function useSimulator(): {
     t.sim.setDhcp('up');
   });
   afterAll(() => t.sim.stop());
+  return t;
+}
+
+/** A simulator and one permit table (dynalite) for a describe block, shared by its runs (throttle, quota). */
+export function useSimulatorWithPermits(): { sim: RunningSimulator; store: PermitStore } {
+  const t = {} as { sim: RunningSimulator; store: PermitStore };
+  beforeAll(async () => {
+    t.sim = await simulator();
+    t.store = await startPermitStore();
+  });
+  afterAll(async () => {
+    await t.store?.stop();
+    await t.sim?.stop();
+  });
   return t;
 }
 

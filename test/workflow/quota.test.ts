@@ -1,31 +1,21 @@
 // The per-requester quota (defaults.maxClonesHeld, read through maxClonesHeldFor): runs of one requester share
 // one permit table (dynalite); a run that would exceed the quota fails with QuotaExceeded and creates nothing,
 // or waits a bounded time for clones to be given back.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type PermitStore, startPermitStore } from '../../local/runner/permit-store.js';
-import type { RunningSimulator } from '../../local/simulator/index.js';
-import { expectCleanAfter, request, run, simulator, summaryOf } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { expectCleanAfter, request, run, summaryOf, useSimulatorWithPermits } from './helpers.js';
 
 describe('per-requester quota: maxClonesHeld', { timeout: 180_000 }, () => {
-  let sim: RunningSimulator;
-  let store: PermitStore;
-  beforeAll(async () => {
-    sim = await simulator();
-    store = await startPermitStore();
-  });
-  afterAll(async () => {
-    await store.stop();
-    await sim.stop();
-  });
+  const env = useSimulatorWithPermits();
 
   const options = (quotaWaitSeconds: number) => ({
-    permits: { endpoint: store.endpoint, tableName: store.tableName },
+    permits: { endpoint: env.store.endpoint, tableName: env.store.tableName },
     defaults: { maxClonesHeld: 3, quotaWaitSeconds },
   });
   const clonesNamed = (prefix: string) =>
-    sim.inventory().filter((vm) => vm.name.startsWith(`${prefix}-`)).length;
+    env.sim.inventory().filter((vm) => vm.name.startsWith(`${prefix}-`)).length;
 
-  it('a second run over the quota fails with QuotaExceeded and creates nothing; the first is unaffected', async () => {
+  /** A run of two clones that stays Ready (holding them) until `release` is called. */
+  const holdTwo = (requesterId: string, namePrefix: string) => {
     let release!: () => void;
     const held = new Promise<void>((r) => {
       release = r;
@@ -34,9 +24,9 @@ describe('per-requester quota: maxClonesHeld', { timeout: 180_000 }, () => {
     const readyNow = new Promise<void>((r) => {
       heldReady = r;
     });
-    const first = run(
-      sim,
-      request({ requesterId: 'team-q', namePrefix: 'qa', sources: [{ source: 'linux', count: 2 }] }),
+    const result = run(
+      env.sim,
+      request({ requesterId, namePrefix, sources: [{ source: 'linux', count: 2 }] }),
       {
         ...options(0),
         release: held.then(() => ({ releasedBy: 'test' })),
@@ -45,20 +35,25 @@ describe('per-requester quota: maxClonesHeld', { timeout: 180_000 }, () => {
         },
       },
     );
+    return { result, readyNow, release };
+  };
+
+  it('a second run over the quota fails with QuotaExceeded and creates nothing; the first is unaffected', async () => {
+    const { result: first, readyNow, release } = holdTwo('team-q', 'qa');
     await readyNow; // team-q now holds 2 of its 3
-    const before = sim.stats().calls.InstantClone_Task ?? 0;
+    const before = env.sim.stats().calls.InstantClone_Task ?? 0;
     const second = await run(
-      sim,
+      env.sim,
       request({ requesterId: 'team-q', namePrefix: 'qb', sources: [{ source: 'linux', count: 2 }] }),
       options(0),
     );
     expect(second).toMatchObject({ status: 'FAILED', error: 'QuotaExceeded' });
     expect(second.cause).toMatch(/holds 2 clones .* quota of 3/);
-    expect(sim.stats().calls.InstantClone_Task ?? 0).toBe(before);
+    expect(env.sim.stats().calls.InstantClone_Task ?? 0).toBe(before);
     expect(clonesNamed('qb')).toBe(0);
     // another requester is not affected by team-q's quota
     const other = await run(
-      sim,
+      env.sim,
       request({
         requesterId: 'team-r',
         namePrefix: 'qr',
@@ -72,32 +67,14 @@ describe('per-requester quota: maxClonesHeld', { timeout: 180_000 }, () => {
     const firstResult = await first;
     expect(firstResult.status, firstResult.cause).toBe('SUCCEEDED');
     expect(summaryOf(firstResult).ready).toBe(2);
-    expectCleanAfter(sim, firstResult);
+    expectCleanAfter(env.sim, firstResult);
   });
 
   it('a run over the quota waits for the clones to be given back, then runs', async () => {
-    let release!: () => void;
-    const held = new Promise<void>((r) => {
-      release = r;
-    });
-    let heldReady!: () => void;
-    const readyNow = new Promise<void>((r) => {
-      heldReady = r;
-    });
-    const first = run(
-      sim,
-      request({ requesterId: 'team-w', namePrefix: 'wa', sources: [{ source: 'linux', count: 2 }] }),
-      {
-        ...options(0),
-        release: held.then(() => ({ releasedBy: 'test' })),
-        onEvent: (e) => {
-          if (e.kind === 'putEvents' && e.event.state === 'Ready') heldReady();
-        },
-      },
-    );
+    const { result: first, readyNow, release } = holdTwo('team-w', 'wa');
     await readyNow;
     const second = run(
-      sim,
+      env.sim,
       request({
         requesterId: 'team-w',
         namePrefix: 'wb',
@@ -111,12 +88,12 @@ describe('per-requester quota: maxClonesHeld', { timeout: 180_000 }, () => {
     expect(a.status, a.cause).toBe('SUCCEEDED');
     expect(b.status, b.cause).toBe('SUCCEEDED');
     expect(summaryOf(b).ready).toBe(2);
-    expectCleanAfter(sim, b);
+    expectCleanAfter(env.sim, b);
   });
 
   it('a run larger than the quota itself is refused at once', async () => {
     const result = await run(
-      sim,
+      env.sim,
       request({ requesterId: 'team-z', namePrefix: 'qz', sources: [{ source: 'linux', count: 4 }] }),
       options(60),
     );

@@ -1,28 +1,17 @@
 // The vCenter-wide throttle across executions: concurrent runs from several requesters against one simulator
 // share one permit table (dynalite) and never exceed the configured operations per kind; a permit left behind by
 // a Lambda that died is taken over once its lease expires.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Throttle } from '../../lambdas/workflow/throttle.js';
-import { type PermitStore, startPermitStore } from '../../local/runner/permit-store.js';
-import type { RunningSimulator } from '../../local/simulator/index.js';
-import { expectCleanAfter, request, run, simulator, summaryOf } from './helpers.js';
+import { expectCleanAfter, request, run, summaryOf, useSimulatorWithPermits } from './helpers.js';
 
 const LIMITS = { clone: 2, reconfigure: 2, guest: 3, teardown: 2 };
 
 describe('vCenter-wide throttle across concurrent runs', { timeout: 180_000 }, () => {
-  let sim: RunningSimulator;
-  let store: PermitStore;
-  beforeAll(async () => {
-    sim = await simulator();
-    store = await startPermitStore();
-  });
-  afterAll(async () => {
-    await store.stop();
-    await sim.stop();
-  });
+  const env = useSimulatorWithPermits();
 
   const options = () => ({
-    permits: { endpoint: store.endpoint, tableName: store.tableName },
+    permits: { endpoint: env.store.endpoint, tableName: env.store.tableName },
     throttle: { limits: LIMITS, waitSeconds: 60 },
     defaults: { sliceSize: 2 },
   });
@@ -31,7 +20,7 @@ describe('vCenter-wide throttle across concurrent runs', { timeout: 180_000 }, (
     const results = await Promise.all(
       ['team-a', 'team-b', 'team-c'].map((requesterId, i) =>
         run(
-          sim,
+          env.sim,
           request({
             requesterId,
             namePrefix: `t${i}`,
@@ -46,9 +35,9 @@ describe('vCenter-wide throttle across concurrent runs', { timeout: 180_000 }, (
     for (const r of results) {
       expect(r.status, r.cause).toBe('SUCCEEDED');
       expect(summaryOf(r).ready).toBe(4);
-      expectCleanAfter(sim, r);
+      expectCleanAfter(env.sim, r);
     }
-    const peak = sim.stats().maxConcurrentByKind;
+    const peak = env.sim.stats().maxConcurrentByKind;
     expect(peak.clone).toBeLessThanOrEqual(LIMITS.clone);
     expect(peak.reconfigure).toBeLessThanOrEqual(LIMITS.reconfigure);
     expect(peak.guest).toBeLessThanOrEqual(LIMITS.guest);
@@ -59,20 +48,20 @@ describe('vCenter-wide throttle across concurrent runs', { timeout: 180_000 }, (
 
   it('a permit held by a Lambda that died is not lost: the run waits for its lease to expire, then proceeds', async () => {
     const dead = new Throttle({
-      client: store.client(),
-      tableName: store.tableName,
-      vcenter: new URL(sim.url).host,
+      client: env.store.client(),
+      tableName: env.store.tableName,
+      vcenter: new URL(env.sim.url).host,
       limits: { ...LIMITS, clone: 1 },
     });
     const leftBehind = await dead.acquire('clone', 1_500, 0); // never released
     const started = Date.now();
-    const result = await run(sim, request({ leaseMinutes: 0 }), {
+    const result = await run(env.sim, request({ leaseMinutes: 0 }), {
       ...options(),
       throttle: { limits: { ...LIMITS, clone: 1 }, waitSeconds: 60 },
     });
     expect(result.status, result.cause).toBe('SUCCEEDED');
     expect(Date.now() - started).toBeGreaterThanOrEqual(1_000);
     expect(leftBehind.slot).toBe(0);
-    expectCleanAfter(sim, result);
+    expectCleanAfter(env.sim, result);
   });
 });
