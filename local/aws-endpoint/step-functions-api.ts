@@ -19,7 +19,8 @@ function str(body: Body, key: string, required = true): string | undefined {
   return v;
 }
 
-function page(body: Body, max: number, total: number): { start: number; size: number } {
+/** One page of `all` as the request's maxResults and nextToken ask for it, with the token of the next. */
+function page<T>(body: Body, max: number, all: readonly T[]): { items: T[]; nextToken?: string } {
   const requested = body.maxResults === undefined || body.maxResults === 0 ? 100 : Number(body.maxResults);
   if (!Number.isInteger(requested) || requested < 0 || requested > max) {
     throw new AwsApiError('ValidationException', `maxResults must be 0 to ${max}`);
@@ -28,15 +29,16 @@ function page(body: Body, max: number, total: number): { start: number; size: nu
   const token = str(body, 'nextToken', false);
   if (token !== undefined) {
     start = Number(Buffer.from(token, 'base64url').toString('utf8'));
-    if (!Number.isInteger(start) || start < 0 || start > total) {
+    if (!Number.isInteger(start) || start < 0 || start > all.length) {
       throw new AwsApiError('InvalidToken', 'Invalid nextToken');
     }
   }
-  return { start, size: requested };
+  const end = Math.min(all.length, start + requested);
+  const items = all.slice(start, end);
+  return end < all.length
+    ? { items, nextToken: Buffer.from(String(end), 'utf8').toString('base64url') }
+    : { items };
 }
-
-const nextTokenOf = (end: number, total: number): string | undefined =>
-  end < total ? Buffer.from(String(end), 'utf8').toString('base64url') : undefined;
 
 export class StepFunctionsApi {
   constructor(
@@ -50,7 +52,8 @@ export class StepFunctionsApi {
     }
   }
 
-  private describe(e: LocalExecution): Body {
+  /** An execution as ListExecutions lists it; DescribeExecution adds its data. */
+  private listItem(e: LocalExecution): Body {
     return {
       executionArn: e.executionArn,
       stateMachineArn: this.stateMachineArn,
@@ -58,6 +61,12 @@ export class StepFunctionsApi {
       status: e.status,
       startDate: seconds(e.startDate),
       ...(e.stopDate === undefined ? {} : { stopDate: seconds(e.stopDate) }),
+    };
+  }
+
+  private describe(e: LocalExecution): Body {
+    return {
+      ...this.listItem(e),
       input: e.input,
       inputDetails: { included: true },
       ...(e.output === undefined ? {} : { output: e.output, outputDetails: { included: true } }),
@@ -79,13 +88,8 @@ export class StepFunctionsApi {
         const execution = this.executions.get(str(body, 'executionArn') as string);
         const all = [...execution.history.events];
         if (body.reverseOrder === true) all.reverse();
-        const { start, size } = page(body, 1000, all.length);
-        const end = Math.min(all.length, start + size);
-        const events =
-          body.includeExecutionData === false
-            ? all.slice(start, end).map(withoutData)
-            : all.slice(start, end);
-        const nextToken = nextTokenOf(end, all.length);
+        const { items, nextToken } = page(body, 1000, all);
+        const events = body.includeExecutionData === false ? items.map(withoutData) : items;
         return { events, ...(nextToken ? { nextToken } : {}) };
       }
       case 'ListExecutions': {
@@ -94,20 +98,8 @@ export class StepFunctionsApi {
         if (mapRunArn === undefined) this.checkMachine(str(body, 'stateMachineArn'));
         const filter = str(body, 'statusFilter', false);
         const all = this.executions.list(filter, mapRunArn);
-        const { start, size } = page(body, 1000, all.length);
-        const end = Math.min(all.length, start + size);
-        const nextToken = nextTokenOf(end, all.length);
-        return {
-          executions: all.slice(start, end).map((e) => ({
-            executionArn: e.executionArn,
-            stateMachineArn: this.stateMachineArn,
-            name: e.name,
-            status: e.status,
-            startDate: seconds(e.startDate),
-            ...(e.stopDate === undefined ? {} : { stopDate: seconds(e.stopDate) }),
-          })),
-          ...(nextToken ? { nextToken } : {}),
-        };
+        const { items, nextToken } = page(body, 1000, all);
+        return { executions: items.map((e) => this.listItem(e)), ...(nextToken ? { nextToken } : {}) };
       }
       case 'StopExecution': {
         const e = this.executions.stop(
