@@ -1,4 +1,4 @@
-// Test-only: a raw SOAP caller (bodies shaped like reference/pyvmomi-requests.jsonl), no project client.
+// Test-only: a raw SOAP caller (bodies shaped as pyVmomi serializes them), no project client.
 import type { RunningSimulator } from './types.js';
 
 export interface SoapReply {
