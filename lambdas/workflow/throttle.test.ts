@@ -47,9 +47,11 @@ describe('Throttle (DynamoDB conditional writes, dynalite)', () => {
 
   it('a holder that dies loses its permit when the lease expires; its late release frees nothing of others', async () => {
     const t = throttle('vc-d', 1);
-    const dead = await t.acquire('clone', 150, 0); // never released: the Lambda died
+    // Never released: the Lambda died. Its lease is long enough that a loaded machine cannot let it expire
+    // before the refused attempt below, and short enough for the wait after it.
+    const dead = await t.acquire('clone', 2_000, 0);
     await expect(t.acquire('clone', 10_000, 50)).rejects.toMatchObject({ name: 'VcenterUnavailable' });
-    const next = await t.acquire('clone', 10_000, 5_000);
+    const next = await t.acquire('clone', 10_000, 15_000);
     expect(next.slot).toBe(dead.slot);
     await t.release(dead); // the dead holder's late release must not free the new holder's slot
     await expect(t.acquire('clone', 10_000, 50)).rejects.toThrow(/throttle/);
