@@ -1,6 +1,7 @@
 // The time a run would take if orchestration were free: only the simulator's modelled latencies
 // (local/simulator/latency.ts, kitchen-vcenter figures), along the longest chain of dependent steps.
 
+import { fanOut } from '../lambdas/workflow/fan-out.js';
 import { DEFAULT_LATENCY, type LatencyProfile } from '../local/simulator/latency.js';
 
 export interface CriticalPath {
@@ -41,4 +42,34 @@ export function criticalPath(
 /** The model's ideal request → IP known for one clone: clone + max(reconfig, guest-ops blackout) + IP (unscaled ms). */
 export function idealTimeToReadyMs(p: LatencyProfile = DEFAULT_LATENCY): number {
   return p.instantClone + Math.max(p.reconfig, p.guestOpsUnavailable) + p.ipAfterRefresh;
+}
+
+/**
+ * The same, for the waves the workflow's own fan-out makes (lambdas/workflow/fan-out.ts, ADR 0005): slices of
+ * `sliceSize` clones, each child running `perSliceConcurrency` at once and `sliceConcurrency` children at once;
+ * a child's last wave may be partly empty and the next slice starts only when a child ends. Teardown runs the
+ * same slices at the same concurrency. What the run would take if every state cost nothing, given that plan.
+ */
+export function fanOutCriticalPath(
+  clones: number,
+  maxConcurrency: number,
+  sliceSize: number,
+  p: LatencyProfile = DEFAULT_LATENCY,
+): CriticalPath {
+  const fan = fanOut(clones, sliceSize, maxConcurrency);
+  const wavesPerSlice = fan.slices.map((s) => {
+    const size = Math.min(fan.sliceSize, clones - s * fan.sliceSize);
+    return Math.ceil(size / fan.perSliceConcurrency);
+  });
+  const waves = Math.ceil(wavesPerSlice.reduce((a, b) => a + b, 0) / fan.sliceConcurrency);
+  const provisionOne = p.instantClone + Math.max(p.reconfig, p.guestOpsUnavailable) + p.ipAfterRefresh;
+  const teardownOne = p.powerOff + p.destroy;
+  return {
+    provisionMs: waves * provisionOne,
+    teardownMs: waves * teardownOne,
+    totalMs: waves * (provisionOne + teardownOne),
+    formula:
+      `${fan.slices.length} slice(s) of ${fan.sliceSize}, ${fan.perSliceConcurrency} at once in a slice, ${fan.sliceConcurrency} slice(s) at once:` +
+      ` ${waves} wave(s) × (provision ${provisionOne} + teardown ${teardownOne}) ms`,
+  };
 }

@@ -2,6 +2,8 @@
 //   npm run bench -- [--json FILE] [--quick] [--time-scale 0.2] [--fleet 50] [--concurrency 10]
 //                    [--skip-fleet] [--skip-cold] [--skip-peer] [--skip-client]
 //   npm run bench -- --only fleet1000 [--json FILE] [--fleet1000-clones 1000]   (just the 1,000-clone fan-out)
+//   npm run bench -- --only fleet50 [--json FILE] [--fleet 50] [--concurrency 10] [--time-scale 0.2]
+//                    (just the fleet, after one warm-up clone so that its handlers are warm as in the full run)
 
 import { existsSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -43,15 +45,27 @@ const singleScale = Number(values['single-time-scale']);
 const fleet = Number(values.fleet);
 const concurrency = Number(values.concurrency);
 
-/** MaxConcurrency of the Map whose iterator tears clones down (0 = unbounded; a path = the request's). */
-function teardownConcurrency(): number {
+/**
+ * How many clones the teardown Map tears down at once for a request of `requested` MaxConcurrency: its
+ * MaxConcurrency, or the request's when it reads it from the input (MaxConcurrencyPath: the run's
+ * maxConcurrency); 0 = unbounded.
+ */
+function teardownConcurrency(requested: number): number {
   const def = loadLocalDefinition() as unknown as { States: Record<string, Record<string, unknown>> };
-  for (const state of Object.values(def.States)) {
-    const inner = (state.ItemProcessor ?? state.Iterator) as { States?: Record<string, unknown> } | undefined;
-    if (state.Type === 'Map' && inner?.States && 'Teardown' in inner.States)
-      return Number(state.MaxConcurrency ?? 0);
-  }
-  return 0;
+  const visit = (states: Record<string, Record<string, unknown>>): number | undefined => {
+    for (const state of Object.values(states)) {
+      const inner = (state.ItemProcessor ?? state.Iterator) as
+        | { States?: Record<string, Record<string, unknown>> }
+        | undefined;
+      if (!inner?.States) continue;
+      if (state.Type === 'Map' && 'TeardownClone' in inner.States)
+        return state.MaxConcurrencyPath ? requested : Number(state.MaxConcurrency ?? 0);
+      const found = visit(inner.States);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  };
+  return visit(def.States) ?? 0;
 }
 
 function printWorkflow(label: string, f: WorkflowFigures): void {
@@ -61,6 +75,11 @@ function printWorkflow(label: string, f: WorkflowFigures): void {
   console.log(
     `  (a) orchestration overhead: ${f.overhead.toFixed(2)}× — wall ${wall.toFixed(2)} s / critical path ${cp.toFixed(2)} s` +
       ` (${(f.critical.totalMs / 1000).toFixed(1)} s unscaled: ${f.critical.formula})`,
+  );
+  const fanCp = (f.fanOutCritical.totalMs * f.timeScale) / 1000;
+  console.log(
+    `      against the waves of the workflow's own fan-out: ${f.overheadVsFanOut.toFixed(2)}× — critical path ${fanCp.toFixed(2)} s (${f.fanOutCritical.formula});` +
+      ` CPU of this process during the run ${(f.cpuMs / 1000).toFixed(1)} s (${((100 * f.cpuMs) / f.wallMs).toFixed(0)} % of one core)`,
   );
   console.log(
     `  (b) SOAP round trips: ${f.soapCalls} in total, ${f.soapPerClone.toFixed(1)} per clone` +
@@ -76,6 +95,28 @@ function printWorkflow(label: string, f: WorkflowFigures): void {
     `  sessions: ${f.logins} Login(s) for ${f.invocations} Task invocations (a warm handler reuses its session)`,
   );
   console.log(`  clones left in the simulator: ${f.leftOver}`);
+}
+
+function workflowJson(f: WorkflowFigures) {
+  return {
+    overhead: f.overhead,
+    overheadVsFanOut: f.overheadVsFanOut,
+    timeToReadyRatio: f.timeToReadyRatio.median,
+    soapPerClone: f.soapPerClone,
+    ipLagMsMedian: f.ipLagMs.median,
+    clones: f.clones,
+    maxConcurrency: f.maxConcurrency,
+    timeScale: f.timeScale,
+    status: f.status,
+    wallMs: f.wallMs,
+    criticalPathMs: f.critical.totalMs * f.timeScale,
+    fanOutCriticalPathMs: f.fanOutCritical.totalMs * f.timeScale,
+    cpuMs: f.cpuMs,
+    soapCalls: f.soapCalls,
+    logins: f.logins,
+    invocations: f.invocations,
+    byMethod: Object.fromEntries(f.topMethods),
+  };
 }
 
 /** The fields of `--json`'s `fleet1000` (issue 11 §3); the 1,000-clone fan-out: slices of 25, MaxConcurrency 100. */
@@ -120,8 +161,17 @@ if (values.only === 'fleet1000') {
     console.log(`  wrote ${values.json}`);
   }
   process.exit(0);
+} else if (values.only === 'fleet50') {
+  await benchWorkflow(1, concurrency, fleetScale, teardownConcurrency(concurrency));
+  const f = await benchWorkflow(fleet, concurrency, fleetScale, teardownConcurrency(concurrency));
+  printWorkflow(`fleet of ${fleet} at MaxConcurrency ${concurrency} (after one warm-up clone)`, f);
+  if (values.json) {
+    writeFileSync(values.json, `${JSON.stringify({ fleet50: workflowJson(f) }, null, 2)}\n`);
+    console.log(`  wrote ${values.json}`);
+  }
+  process.exit(0);
 } else if (values.only) {
-  console.error(`--only: unknown part ${values.only} (known: fleet1000)`);
+  console.error(`--only: unknown part ${values.only} (known: fleet1000, fleet50)`);
   process.exit(2);
 }
 console.log('latency model: the simulator defaults (kitchen-vcenter figures), scaled as noted per run');
@@ -135,28 +185,12 @@ const figures: Record<string, unknown> = {
   machine: machineLine(),
   loadAverageAtStart: loadavg().map((x) => Number(x.toFixed(2))),
 };
-const workflowJson = (f: WorkflowFigures) => ({
-  overhead: f.overhead,
-  timeToReadyRatio: f.timeToReadyRatio.median,
-  soapPerClone: f.soapPerClone,
-  ipLagMsMedian: f.ipLagMs.median,
-  clones: f.clones,
-  maxConcurrency: f.maxConcurrency,
-  timeScale: f.timeScale,
-  status: f.status,
-  wallMs: f.wallMs,
-  criticalPathMs: f.critical.totalMs * f.timeScale,
-  soapCalls: f.soapCalls,
-  logins: f.logins,
-  invocations: f.invocations,
-  byMethod: Object.fromEntries(f.topMethods),
-});
 const fleets: [string, WorkflowFigures][] = [];
 
 if (!existsSync(DEFAULT_ASL_PATH)) {
   console.log(`\n(a)-(c) skipped: ${DEFAULT_ASL_PATH} does not exist yet`);
 } else {
-  const tdc = teardownConcurrency();
+  const tdc = teardownConcurrency(concurrency);
   // The first run in this process is a cold container's: no learned guest-script times, no pooled session.
   const cold = await benchWorkflow(1, concurrency, singleScale, tdc);
   printWorkflow('1 clone, cold handlers (first run in this process)', cold);
@@ -174,7 +208,7 @@ if (!existsSync(DEFAULT_ASL_PATH)) {
     figures.fleet50 = workflowJson(f50);
     fleets.push([`${fleet} at ${concurrency}`, f50]);
     if (!values.quick) {
-      const f200 = await benchWorkflow(200, 40, fleetScale, tdc);
+      const f200 = await benchWorkflow(200, 40, fleetScale, teardownConcurrency(40));
       printWorkflow('fleet of 200 at MaxConcurrency 40 (the inline Map ceiling)', f200);
       figures.fleet200 = workflowJson(f200);
       fleets.push(['200 at 40', f200]);

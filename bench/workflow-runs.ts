@@ -1,9 +1,11 @@
 // (a) orchestration overhead, (b) SOAP round trips per clone, (c) IP detection lag: runs through the
 // local runner against a fresh simulator.
 
+import { defaultsSchema } from '../lambdas/workflow/config.js';
 import { runLocalWorkflow } from '../local/runner/run.js';
 import { startSimulator } from '../local/simulator/index.js';
-import { type CriticalPath, criticalPath, idealTimeToReadyMs } from './critical-path.js';
+import { type CriticalPath, criticalPath, fanOutCriticalPath, idealTimeToReadyMs } from './critical-path.js';
+import { THROTTLE_LIMITS } from './fleet.js';
 import { ipsSeen } from './ip-lag.js';
 import { type Summary, summarize } from './stats.js';
 
@@ -17,6 +19,12 @@ export interface WorkflowFigures {
   critical: CriticalPath;
   /** wall ÷ (critical path × time scale) */
   overhead: number;
+  /** the critical path of the waves the workflow's fan-out makes (slices run one after another) */
+  fanOutCritical: CriticalPath;
+  /** wall ÷ (fan-out critical path × time scale): what the states cost beyond their plan */
+  overheadVsFanOut: number;
+  /** CPU time of this process (user + system, all threads) during the run: simulator, runner, handlers, dynalite */
+  cpuMs: number;
   soapCalls: number;
   soapPerClone: number;
   topMethods: [string, number][];
@@ -38,6 +46,7 @@ export async function benchWorkflow(
   const sim = await startSimulator({ timeScale });
   try {
     const started = Date.now();
+    const cpuAtStart = process.cpuUsage();
     const result = await runLocalWorkflow({
       input: {
         requesterId: 'bench',
@@ -48,11 +57,16 @@ export async function benchWorkflow(
       },
       simulator: sim,
       timeScale,
+      // Limits above the fleet's concurrency: the figures are the orchestration's against the latency model,
+      // not the deployment default throttle's (8 clones at once would bound a MaxConcurrency of 10).
+      throttle: { limits: THROTTLE_LIMITS },
     });
     const wallMs = Date.now() - started;
+    const cpu = process.cpuUsage(cpuAtStart);
     const stats = sim.stats();
     const soapCalls = Object.values(stats.calls).reduce((a, b) => a + b, 0);
     const critical = criticalPath(clones, maxConcurrency, teardownConcurrency);
+    const fanOutCritical = fanOutCriticalPath(clones, maxConcurrency, defaultsSchema.parse({}).sliceSize);
     const seen = ipsSeen(stats.leases, result.events);
     return {
       clones,
@@ -63,6 +77,9 @@ export async function benchWorkflow(
       wallMs,
       critical,
       overhead: wallMs / (critical.totalMs * timeScale),
+      fanOutCritical,
+      overheadVsFanOut: wallMs / (fanOutCritical.totalMs * timeScale),
+      cpuMs: (cpu.user + cpu.system) / 1000,
       soapCalls,
       soapPerClone: soapCalls / clones,
       topMethods: Object.entries(stats.calls).sort((a, b) => b[1] - a[1]),
