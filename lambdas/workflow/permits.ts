@@ -2,6 +2,7 @@
 // CDK stack names in PERMIT_TABLE_NAME (the local runner points PERMIT_TABLE_ENDPOINT at dynalite). Without a
 // table (unit tests of single handlers) operations run unthrottled.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { clock } from '../vsphere/clock.js';
 import type { WorkflowConfig } from './config.js';
 import { type OperationKind, Throttle } from './throttle.js';
 
@@ -44,6 +45,8 @@ function throttleFor(config: WorkflowConfig): Throttle | undefined {
         tableName,
         vcenter: new URL(config.vcenter.url).host,
         limits: config.throttle.limits,
+        // The pauses between polls for a free permit are waits like any other: simulated time locally.
+        sleep: (ms) => clock.sleep(ms),
       }),
     };
   }
