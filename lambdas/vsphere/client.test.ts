@@ -114,6 +114,30 @@ describe('VsphereClient sessions, faults and transfers', () => {
     }
   });
 
+  it('reads a SOAP fault sent with HTTP 200 as the fault, not as an empty result', async () => {
+    const fault =
+      '<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" ' +
+      'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body><soapenv:Fault><faultcode>ServerFaultCode</faultcode>' +
+      '<faultstring>not now</faultstring><detail><InvalidStateFault xmlns="urn:vim25" xsi:type="InvalidState"></InvalidStateFault>' +
+      '</detail></soapenv:Fault></soapenv:Body></soapenv:Envelope>';
+    const server = http.createServer((_req, res) => {
+      res.setHeader('Content-Type', 'text/xml');
+      res.end(fault);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/sdk`;
+      await expect(v.VsphereClient.connect({ url, username: 'a', password: 'b' })).rejects.toMatchObject({
+        name: 'VsphereFault',
+        faultName: 'InvalidState',
+        message: expect.stringContaining('not now'),
+      });
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
   it('reads guest files from a `*` transfer URL on the connected host and uploads with PUT', async () => {
     const fake = await start();
     const c = await v.VsphereClient.connect({ url: fake.url, username: 'a', password: 'b' });

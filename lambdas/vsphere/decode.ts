@@ -165,10 +165,11 @@ export function soapBodyChild(xml: string): Element | undefined {
   return body ? children(body)[0] : undefined;
 }
 
-/** Decodes a `<XResponse>`: the `returnval` element(s), or undefined if absent. */
+/** Decodes a `<XResponse>`: the `returnval` element(s), or undefined if absent; throws on a SOAP Fault. */
 export function decodeReturnval(xml: string): unknown {
   const resp = soapBodyChild(xml);
   if (!resp) throw new Error('SOAP response without a Body element');
+  if (resp.namespaceURI === SOAPENV && resp.localName === 'Fault') throw new Error('SOAP Fault');
   const vals = children(resp).filter((e) => e.localName === 'returnval');
   if (vals.length === 0) return undefined;
   const decoded = vals.map((v) => decodeElement(v, 'returnval'));

@@ -38,6 +38,8 @@ export interface SoapHttp {
     body: string,
     callback: (err: unknown, res?: unknown, body?: string) => void,
     headers: Record<string, string>,
+    /** the options the method was called with */
+    options?: unknown,
   ): void;
 }
 
