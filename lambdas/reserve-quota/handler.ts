@@ -2,6 +2,7 @@
 // (run.maxClonesHeld, from maxClonesHeldFor). A run that does not fit waits up to defaults.quotaWaitSeconds for clones to be given back
 // (FinishRun releases a run's reservation after teardown), then fails with QuotaExceeded.
 import * as z from 'zod';
+import { clock } from '../vsphere/clock.js';
 import { QuotaExceededError } from '../workflow/errors.js';
 import { Holdings } from '../workflow/holdings.js';
 import { permitTable } from '../workflow/permits.js';
@@ -10,6 +11,7 @@ import { taskHandler } from '../workflow/task-handler.js';
 import { HANDLER_NEEDS } from './needs.js';
 
 const input = z.object({ run: runState });
+/** Between looks at the requester's holdings (simulated ms locally: a wait like any other, see clock.ts). */
 const POLL_MS = 1_000;
 
 export const handler = taskHandler(
@@ -29,11 +31,11 @@ export const handler = taskHandler(
     for (;;) {
       const held = await holdings.reserve(run.requesterId, run.runId, run.total, max, expiresAtMs);
       if (held === undefined) return { reserved: true };
-      if (Date.now() + POLL_MS > deadline)
+      if (Date.now() + clock.wallMs(POLL_MS) > deadline)
         throw new QuotaExceededError(
           `${run.requesterId} holds ${held} clones in other runs; ${run.total} more would exceed its quota of ${max}`,
         );
-      await new Promise((r) => setTimeout(r, POLL_MS));
+      await clock.sleep(POLL_MS);
     }
   },
 );
