@@ -5,7 +5,6 @@ import { defaultsSchema } from '../lambdas/workflow/config.js';
 import { runLocalWorkflow } from '../local/runner/run.js';
 import { startSimulator } from '../local/simulator/index.js';
 import { type CriticalPath, criticalPath, fanOutCriticalPath, idealTimeToReadyMs } from './critical-path.js';
-import { THROTTLE_LIMITS } from './fleet.js';
 import { ipsSeen } from './ip-lag.js';
 import { type Summary, summarize } from './stats.js';
 
@@ -37,6 +36,12 @@ export interface WorkflowFigures {
   leftOver: number;
 }
 
+/** Twice what a run of `maxConcurrency` does at once of each kind (guest: refresh and smoke command overlap). */
+export function benchThrottleLimits(maxConcurrency: number) {
+  const twice = Math.max(8, 2 * maxConcurrency);
+  return { clone: twice, reconfigure: twice, guest: 2 * twice, teardown: twice };
+}
+
 export async function benchWorkflow(
   clones: number,
   maxConcurrency: number,
@@ -57,9 +62,10 @@ export async function benchWorkflow(
       },
       simulator: sim,
       timeScale,
-      // Limits above the fleet's concurrency: the figures are the orchestration's against the latency model,
-      // not the deployment default throttle's (8 clones at once would bound a MaxConcurrency of 10).
-      throttle: { limits: THROTTLE_LIMITS },
+      // Limits well above the fleet's concurrency: the figures are the orchestration's against the latency
+      // model, not the throttle's (the default 8 clones at once would bound a MaxConcurrency of 10, and a limit
+      // equal to the concurrency fills the permit table every wave, so that takers collide on its last slots).
+      throttle: { limits: benchThrottleLimits(maxConcurrency) },
     });
     const wallMs = Date.now() - started;
     const cpu = process.cpuUsage(cpuAtStart);

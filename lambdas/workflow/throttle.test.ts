@@ -24,7 +24,9 @@ describe('Throttle (DynamoDB conditional writes, dynalite)', () => {
     const work = async () => {
       inside++;
       peak = Math.max(peak, inside);
-      await new Promise((r) => setTimeout(r, 20));
+      // Held long enough that the other takers get their permits meanwhile even on a loaded machine (20 ms
+      // once saw a peak of 2: the writes of the next takers took longer than the hold).
+      await new Promise((r) => setTimeout(r, 200));
       inside--;
     };
     // two "Lambdas" (clients) per vCenter, 24 operations
