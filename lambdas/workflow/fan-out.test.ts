@@ -22,6 +22,37 @@ describe('fanOut', () => {
     expect(f.slices.at(-1)).toBe(39);
   });
 
+  it('runs slices side by side when that takes fewer waves than one after the other', () => {
+    // 50 at 10: two children of 25 at 5 each (5 waves), not one child of 10 after another (3 + 3).
+    expect(fanOut(50, 25, 10)).toMatchObject({
+      sliceSize: 25,
+      sliceConcurrency: 2,
+      perSliceConcurrency: 5,
+      waves: 5,
+    });
+    // 200 at 40 (the inline Map ceiling): eight children of 25 at 5, as many waves as the concurrency allows.
+    expect(fanOut(200, 25, 40)).toMatchObject({ sliceConcurrency: 8, perSliceConcurrency: 5, waves: 5 });
+    // 30 at 10: balanced slices of 15 rather than 25 + 5, so neither child ends half empty.
+    expect(fanOut(30, 25, 10)).toMatchObject({
+      sliceSize: 15,
+      sliceConcurrency: 2,
+      perSliceConcurrency: 5,
+      waves: 3,
+    });
+  });
+
+  it('takes no more waves than the ideal when the concurrency divides evenly', () => {
+    for (const [total, size, max] of [
+      [50, 25, 10],
+      [200, 25, 40],
+      [1000, 25, 100],
+      [1000, 25, 10],
+      [100, 25, 20],
+    ] as const) {
+      expect(fanOut(total, size, max).waves).toBe(Math.ceil(total / max));
+    }
+  });
+
   it('covers every index exactly once', () => {
     const f = fanOut(7, 3, 5);
     const covered = f.slices.flatMap((s) => {
