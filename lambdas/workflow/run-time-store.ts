@@ -17,10 +17,8 @@ import type { WorkflowConfig } from './config.js';
 import type { HandlerNeeds } from './handler-needs.js';
 import { permitTable } from './permits.js';
 import { logger } from './powertools.js';
+import { RUN_TIMES_KEY_PREFIX } from './run-time-keys.js';
 import { KEEP, type RunTimesStore, runTimes } from './run-times.js';
-
-/** The partition key prefix of every run-time item; the stack's grant is limited to it (dynamodb:LeadingKeys). */
-export const RUN_TIMES_KEY_PREFIX = 'runtimes#';
 
 export interface RunTimeStoreTarget {
   client: DynamoDBClient;
