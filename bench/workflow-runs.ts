@@ -34,6 +34,8 @@ export async function benchWorkflow(
   maxConcurrency: number,
   timeScale: number,
   teardownConcurrency: number,
+  /** The permit table (with the learned run times) to use; default: an empty one of the run's own. */
+  permits?: { endpoint: string; tableName: string },
 ): Promise<WorkflowFigures> {
   const sim = await startSimulator({ timeScale });
   try {
@@ -48,6 +50,7 @@ export async function benchWorkflow(
       },
       simulator: sim,
       timeScale,
+      ...(permits ? { permits } : {}),
     });
     const wallMs = Date.now() - started;
     const stats = sim.stats();
