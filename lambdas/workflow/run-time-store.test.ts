@@ -156,7 +156,7 @@ describe('task waits with the deployment’s run times', () => {
 });
 
 describe('writing back', () => {
-  it('bounded: one UpdateItem per kind and interval per container, at most KEEP samples in it, lists trimmed to the newest KEEP', async () => {
+  it('bounded: at the end of an invocation, one UpdateItem per kind and interval per container with at most KEEP samples; lists cut to the newest KEEP', async () => {
     const client = dynamo.client();
     const sent = countCommands(client);
     let now = 1_000_000;
@@ -165,28 +165,27 @@ describe('writing back', () => {
       for (let i = 0; i < n; i++) store.recorded('k', from + i);
     };
 
-    // A container's first run of a kind goes out at once; the next 29 wait for the interval.
+    // Runs go out when the invocation ends: one write with the newest KEEP of them.
     record(1, 30);
+    expect(sent).toEqual([]);
     await store.settle();
     expect(sent).toEqual(['UpdateItemCommand']);
-    expect(await samplesOf('runtimes#bounded', 'k')).toEqual([1]);
+    expect(await samplesOf('runtimes#bounded', 'k')).toEqual(Array.from({ length: KEEP }, (_, i) => 11 + i));
 
-    // After the interval, one write with the newest KEEP of those waiting.
+    // Within the interval, later invocations write nothing; after it, one write with what waited.
+    record(31, 5);
+    await store.settle();
+    expect(sent).toHaveLength(1);
     now += 60_000;
     await store.settle();
     expect(sent).toHaveLength(2);
-    const second = await samplesOf('runtimes#bounded', 'k');
-    expect(second).toEqual([1, ...Array.from({ length: KEEP }, (_, i) => 11 + i)]);
+    expect(await samplesOf('runtimes#bounded', 'k')).toHaveLength(KEEP + 5);
 
-    // The next interval: the first run goes at once, the others wait for the one after. Past twice KEEP, the
-    // writer trims the oldest: the newest KEEP stay.
+    // Past twice KEEP, the writer cuts the list to the newest KEEP (a second UpdateItem).
     now += 60_000;
     record(100, KEEP);
     await store.settle();
-    expect(sent).toHaveLength(3);
-    now += 60_000;
-    await store.settle();
-    expect(sent).toEqual(Array.from({ length: 5 }, () => 'UpdateItemCommand'));
+    expect(sent).toEqual(Array.from({ length: 4 }, () => 'UpdateItemCommand'));
     expect(await samplesOf('runtimes#bounded', 'k')).toEqual(Array.from({ length: KEEP }, (_, i) => 100 + i));
   });
 

@@ -1,9 +1,10 @@
 // Learned run times (run-times.ts) outlive a container (ADR 0009): kept in the permit table under their own
 // partition, `runtimes#<vCenter host>`, one item per kind holding its newest samples. A cold container loads
 // them all with one Query, started when an invocation begins (overlapped with the secrets and the vCenter
-// login) and awaited, bounded, by its first wait. Runs recorded here go back in bounded writes: one UpdateItem
-// per kind at most once a minute per container, appending to the item's list (atomic, so concurrent containers
-// never overwrite each other's samples), and a second one now and then that cuts the list to the newest KEEP. DynamoDB
+// login) and awaited, bounded, by its first wait. Runs recorded here go back when an invocation ends, in bounded
+// writes: one UpdateItem per kind at most once a minute per container, appending to the item's list (atomic, so
+// concurrent containers never overwrite each other's samples), and a second one now and then that cuts the list
+// to the newest KEEP. DynamoDB
 // failing or slow never fails a wait: it then plans as a container without data does, and says so once a minute.
 import {
   type AttributeValue,
@@ -89,7 +90,6 @@ export class RunTimeStore implements RunTimesStore {
     const list = this.pending.get(kind) ?? [];
     list.push(Math.round(ms));
     this.pending.set(kind, list.slice(-KEEP));
-    this.flushDue();
   }
 
   forgotten(): void {
@@ -99,8 +99,13 @@ export class RunTimeStore implements RunTimesStore {
     this.lastWrite.clear();
   }
 
-  /** Writes every kind whose interval has passed; then waits for the writes under way (each bounded). */
+  /**
+   * At the end of an invocation: lets a load under way end, writes every kind whose interval has passed and
+   * waits for the writes (each bounded). Only here, so nothing is left running once the invocation returns
+   * (Lambda freezes it; locally the table may be stopped).
+   */
   async settle(): Promise<void> {
+    await this.load;
     this.flushDue();
     await Promise.allSettled([...this.inFlight]);
   }
@@ -224,7 +229,8 @@ export function attachRunTimeStore(config: WorkflowConfig): RunTimeStore | undef
 
 /**
  * For handlers whose needs.ts declares `runTimes`: the load starts before the secrets are fetched and the
- * session borrowed, and the invocation ends once its writes have (each bounded by the store's timeout).
+ * session borrowed; the invocation's runs are written when it ends, and it returns once they are (each call
+ * bounded by the store's timeout).
  */
 export function runTimesMiddleware(loadConfig: () => WorkflowConfig, needs: HandlerNeeds): MiddlewareObj {
   let store: RunTimeStore | undefined;
