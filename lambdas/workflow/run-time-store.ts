@@ -4,8 +4,8 @@
 // login) and awaited, bounded, by its first wait. Runs recorded here go back when an invocation ends, in bounded
 // writes: one UpdateItem per kind at most once a minute per container, appending to the item's list (atomic, so
 // concurrent containers never overwrite each other's samples), and a second one now and then that cuts the list
-// to the newest KEEP. DynamoDB
-// failing or slow never fails a wait: it then plans as a container without data does, and says so once a minute.
+// to the newest KEEP. DynamoDB failing or slow never fails a wait: it then plans as a container without data
+// does, and says so once a minute.
 import {
   type AttributeValue,
   ConditionalCheckFailedException,
