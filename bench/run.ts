@@ -8,7 +8,9 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
+import { runTimes } from '../lambdas/workflow/run-times.js';
 import { DEFAULT_ASL_PATH } from '../local/runner/asl.js';
+import { startPermitStore } from '../local/runner/permit-store.js';
 import { quietHandlerLogs } from '../local/runner/quiet.js';
 import { loadLocalDefinition } from '../local/runner/run.js';
 import { startSimulator } from '../local/simulator/index.js';
@@ -191,17 +193,34 @@ if (!existsSync(DEFAULT_ASL_PATH)) {
   console.log(`\n(a)-(c) skipped: ${DEFAULT_ASL_PATH} does not exist yet`);
 } else {
   const tdc = teardownConcurrency(concurrency);
-  // The first run in this process is a cold container's: no learned guest-script times, no pooled session.
-  const cold = await benchWorkflow(1, concurrency, singleScale, tdc);
-  printWorkflow('1 clone, cold handlers (first run in this process)', cold);
-  figures.oneCloneCold = workflowJson(cold);
-  const warm = await benchWorkflow(1, concurrency, singleScale, tdc);
-  printWorkflow(
-    '1 clone, warm handlers (as a warm Lambda container: the same process ran a clone before)',
-    warm,
-  );
-  figures.oneClone = workflowJson(warm);
-  fleets.push(['1', warm]);
+  // The deployment's permit table, with the learned run times (ADR 0009): empty for the cold run, so that run
+  // is a cold container of a deployment that has learned nothing.
+  const deployment = await startPermitStore();
+  try {
+    // The first run in this process is a cold container's: no learned run times, no pooled session.
+    const cold = await benchWorkflow(1, concurrency, singleScale, tdc, deployment);
+    printWorkflow('1 clone, cold handlers (first run in this process, nothing stored)', cold);
+    figures.oneCloneCold = workflowJson(cold);
+    const warm = await benchWorkflow(1, concurrency, singleScale, tdc, deployment);
+    printWorkflow(
+      '1 clone, warm handlers (as a warm Lambda container: the same process ran a clone before)',
+      warm,
+    );
+    figures.oneClone = workflowJson(warm);
+    fleets.push(['1', warm]);
+    // A new container of a deployment that has run before (AWS in steady state: many invocations land in new
+    // containers): nothing learned in memory, the two runs above in the store.
+    runTimes.forget();
+    const coldWithData = await benchWorkflow(1, concurrency, singleScale, tdc, deployment);
+    printWorkflow(
+      '1 clone, cold handlers, the deployment has data (learned run times forgotten, loaded from the store)',
+      coldWithData,
+    );
+    figures.oneCloneColdWithData = workflowJson(coldWithData);
+    fleets.push(['1 cold, data', coldWithData]);
+  } finally {
+    await deployment.stop();
+  }
   if (!values['skip-fleet']) {
     const f50 = await benchWorkflow(fleet, concurrency, fleetScale, tdc);
     printWorkflow(`fleet of ${fleet} at MaxConcurrency ${concurrency}`, f50);

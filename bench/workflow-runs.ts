@@ -47,6 +47,8 @@ export async function benchWorkflow(
   maxConcurrency: number,
   timeScale: number,
   teardownConcurrency: number,
+  /** The permit table (with the learned run times) to use; default: an empty one of the run's own. */
+  permits?: { endpoint: string; tableName: string },
 ): Promise<WorkflowFigures> {
   const sim = await startSimulator({ timeScale });
   try {
@@ -66,6 +68,7 @@ export async function benchWorkflow(
       // model, not the throttle's (the default 8 clones at once would bound a MaxConcurrency of 10, and a limit
       // equal to the concurrency fills the permit table every wave, so that takers collide on its last slots).
       throttle: { limits: benchThrottleLimits(maxConcurrency) },
+      ...(permits ? { permits } : {}),
     });
     const wallMs = Date.now() - started;
     const cpu = process.cpuUsage(cpuAtStart);

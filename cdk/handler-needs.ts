@@ -13,6 +13,7 @@ const needsSchema = z.strictObject({
   smokeGuest: z.boolean(),
   permit: z.enum(['clone', 'reconfigure', 'guest', 'teardown']).optional(),
   holdings: z.boolean().optional(),
+  runTimes: z.boolean().optional(),
 });
 const load = createRequire(import.meta.url);
 
@@ -25,7 +26,7 @@ export function handlerNeeds(root: string, entry: string): HandlerNeeds {
   const parsed = needsSchema.safeParse((load(file) as { HANDLER_NEEDS?: unknown }).HANDLER_NEEDS);
   if (!parsed.success) {
     throw new Error(
-      `${file}: HANDLER_NEEDS must be { vcenter, guest, smokeGuest } booleans (optional: permit, holdings)`,
+      `${file}: HANDLER_NEEDS must be { vcenter, guest, smokeGuest } booleans (optional: permit, holdings, runTimes)`,
     );
   }
   return parsed.data;

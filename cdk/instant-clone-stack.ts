@@ -129,7 +129,8 @@ export class InstantCloneStack extends Stack {
       subnets: this.network.subnets,
       securityGroup: this.network.functionSecurityGroup,
     };
-    // The throttle's permits and the quota's holdings (ADR 0006); granted per handler by its needs.ts.
+    // The throttle's permits, the quota's holdings (ADR 0006) and the learned run times (ADR 0009); granted per
+    // handler by its needs.ts.
     const permits = new PermitTable(this, 'Permits', { kmsKey });
     const make = (
       fnId: string,
@@ -171,6 +172,7 @@ export class InstantCloneStack extends Stack {
       );
       if (needs.permit) permits.grantPermits(fn);
       if (needs.holdings) permits.grantHoldings(fn);
+      if (needs.runTimes) permits.grantRunTimes(fn);
       return fn;
     };
 
@@ -436,11 +438,12 @@ export class InstantCloneStack extends Stack {
     );
     allow(endpoints.events, ['events:PutEvents'], [this.bus.eventBusArn]);
     if (this.kmsKey !== undefined) allow(endpoints.kms, ['kms:Decrypt'], [this.kmsKey.keyArn]);
-    // Only the throttle's calls reach DynamoDB from the VPC (the quota's handlers run outside it).
+    // Only the throttle's and the learned run times' calls reach DynamoDB from the VPC (the quota's handlers run
+    // outside it); each role's own policy narrows them further.
     this.network.dynamoDbEndpoint?.addToPolicy(
       new iam.PolicyStatement({
         principals: [new iam.AnyPrincipal()],
-        actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
+        actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
         resources: [permitTableArn],
         conditions: { StringEquals: { 'aws:PrincipalAccount': this.account } },
       }),

@@ -59,8 +59,9 @@ export class Network extends Construct {
   /** The interface endpoints this stack created, by service name (their policies are added by the stack). */
   readonly interfaceEndpoints: Record<string, ec2.InterfaceVpcEndpoint> = {};
   /**
-   * The DynamoDB gateway endpoint (when the stack creates endpoints): the throttle's permit table from the
-   * isolated subnets without NAT (ADR 0006); its policy is added by the stack.
+   * The DynamoDB gateway endpoint (when the stack creates endpoints): the permit table (the throttle's permits,
+   * ADR 0006, and the learned run times, ADR 0009) from the isolated subnets without NAT; its policy is added by
+   * the stack.
    */
   readonly dynamoDbEndpoint?: ec2.GatewayVpcEndpoint;
   readonly resolverSecurityGroup?: ec2.SecurityGroup;

@@ -1,12 +1,14 @@
 // The vCenter-wide throttle's permit table (docs/adr/0006-vcenter-throttle.md): one item per (vCenter#kind,
 // slot), taken and given back with conditional writes by the handlers whose needs.ts declares a `permit`, and one
-// item per requester with its runs' reservations (the quota) for those that declare `holdings`. Only those
-// functions may touch it, and only with the calls they make.
+// item per requester with its runs' reservations (the quota) for those that declare `holdings`, and one item per
+// kind of wait with its learned run times (`runtimes#<vCenter host>`, ADR 0009) for those that declare
+// `runTimes`. Only those functions may touch it, and only with the calls they make.
 import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { RUN_TIMES_KEY_PREFIX } from '../../lambdas/workflow/run-time-keys.js';
 import { PERMIT_TTL_ATTRIBUTE } from '../../lambdas/workflow/throttle-table.js';
 import type { WorkflowFunction } from './workflow-function.js';
 
@@ -18,6 +20,7 @@ export interface PermitTableProps {
 export class PermitTable extends Construct {
   readonly table: dynamodb.Table;
   private readonly kmsKey: kms.IKey | undefined;
+  private readonly keyGranted = new WeakSet<WorkflowFunction>();
 
   constructor(scope: Construct, id: string, props: PermitTableProps = {}) {
     super(scope, id);
@@ -63,9 +66,29 @@ export class PermitTable extends Construct {
     this.grantTableKey(fn);
   }
 
+  /**
+   * Lets a workflow function load and append learned run times: Query and UpdateItem on the run-time items only
+   * (their partition keys start with RUN_TIMES_KEY_PREFIX), so it can neither read nor touch a permit.
+   */
+  grantRunTimes(fn: WorkflowFunction): void {
+    fn.function.addEnvironment('PERMIT_TABLE_NAME', this.table.tableName);
+    fn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'LearnedRunTimes',
+        actions: ['dynamodb:Query', 'dynamodb:UpdateItem'],
+        resources: [this.table.tableArn],
+        conditions: {
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${RUN_TIMES_KEY_PREFIX}*`] },
+        },
+      }),
+    );
+    this.grantTableKey(fn);
+  }
+
   /** With a customer-managed key, the item calls need it too, and only through DynamoDB. */
   private grantTableKey(fn: WorkflowFunction): void {
-    if (!this.kmsKey) return;
+    if (!this.kmsKey || this.keyGranted.has(fn)) return;
+    this.keyGranted.add(fn);
     fn.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'PermitTableKey',

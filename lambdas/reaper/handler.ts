@@ -8,6 +8,7 @@ import { VsphereClient } from '../vsphere/index.js';
 import { DETAIL_TYPES, EVENT_SOURCE, METRIC_NAMESPACE, METRICS } from '../workflow/aws-names.js';
 import { loadConfig } from '../workflow/config.js';
 import { credentialsFrom, credentialsMiddleware } from '../workflow/credentials.js';
+import { runTimesMiddleware } from '../workflow/run-time-store.js';
 import { HANDLER_NEEDS } from './needs.js';
 import { type ReapReport, reapExpiredClones } from './reap.js';
 import { resolveCloneScope } from './scope.js';
@@ -120,4 +121,6 @@ async function reap(_event: unknown, context: ReaperContext): Promise<ReapReport
   return report;
 }
 
-export const handler = middy(reap).use(credentialsMiddleware(loadConfig, HANDLER_NEEDS));
+export const handler = middy(reap)
+  .use(runTimesMiddleware(loadConfig, HANDLER_NEEDS))
+  .use(credentialsMiddleware(loadConfig, HANDLER_NEEDS));

@@ -11,6 +11,7 @@ import { loadConfig } from '../workflow/config.js';
 import { credentialsFrom, credentialsMiddleware } from '../workflow/credentials.js';
 import { runIdOf } from '../workflow/naming.js';
 import { logger } from '../workflow/powertools.js';
+import { runTimesMiddleware } from '../workflow/run-time-store.js';
 import { HANDLER_NEEDS } from './needs.js';
 import { type RunTeardownReport, tearDownRunClones } from './tear-down-run.js';
 
@@ -67,4 +68,6 @@ async function tearDownEndedRun(event: unknown, context: Context): Promise<RunTe
   }
 }
 
-export const handler = middy(tearDownEndedRun).use(credentialsMiddleware(loadConfig, HANDLER_NEEDS));
+export const handler = middy(tearDownEndedRun)
+  .use(runTimesMiddleware(loadConfig, HANDLER_NEEDS))
+  .use(credentialsMiddleware(loadConfig, HANDLER_NEEDS));

@@ -6,4 +6,5 @@ export const HANDLER_NEEDS: HandlerNeeds = {
   guest: false,
   smokeGuest: false,
   permit: 'teardown',
+  runTimes: true,
 };

@@ -17,6 +17,11 @@ export interface HandlerNeeds {
   readonly permit?: OperationKind;
   /** Reads and writes the requesters' holdings in the permit table (the quota: ReserveQuota, FinishRun). */
   readonly holdings?: boolean;
+  /**
+   * Waits for vCenter tasks or guest programs from learned run times, loaded from and written back to the
+   * permit table's `runtimes#` items (ADR 0009).
+   */
+  readonly runTimes?: boolean;
 }
 
 /** The kinds of vCenter operation the throttle limits. */

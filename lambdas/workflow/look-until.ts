@@ -33,6 +33,8 @@ export async function lookUntil<T>(w: LookUntil<T>): Promise<T> {
     if (w.learn(value)) runTimes.record(w.kind, { endedMs: elapsed(), exact: true });
     return value;
   };
+  // A cold container's first wait of a kind may plan from the deployment's samples (run-time-store.ts).
+  await runTimes.ready(w.kind);
   const plan = runTimes.pollPlan(w.kind, w.profile);
   if (!plan && w.push) return viaPush();
   const pauseBefore = plan ?? ((i: number) => w.withoutData?.(i) ?? w.profile.maxBackoffMs);

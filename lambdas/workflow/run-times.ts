@@ -2,8 +2,11 @@
 // many), so the wait for the next one is planned from data: the first look comes when such a run usually ends,
 // then dense looks, so that both the lag after the end and the number of round trips stay small.
 // Times are simulated ms (clock.ts), so learned figures mean the same at any local time scale.
+// A store (run-time-store.ts, ADR 0009) may keep them beyond the container: it seeds a cold container with the
+// deployment's samples and hears of every run recorded here.
 
-const KEEP = 20;
+/** Runs kept per kind (the newest). */
+export const KEEP = 20;
 /** With fewer runs seen than this, the plan starts from the shortest run (less `fewRunsMargin`). */
 const FEW_RUNS = 4;
 /** A first look that already finds the run over keeps this much less than its time (see `record`). */
@@ -34,7 +37,18 @@ export interface EndSeen {
   exact?: boolean;
 }
 
+/** Where learned times outlive this container; without one, they live and die with it. */
+export interface RunTimesStore {
+  /** Settles once stored samples are in (`seed`) or are not coming; bounded in time, never rejects. */
+  ready(kind: string): Promise<void>;
+  /** One run was recorded in this container (the time `pollPlan` will use). */
+  recorded(kind: string, ms: number): void;
+  /** This container's times were dropped (`forget`): the next wait is a cold container's again. */
+  forgotten(): void;
+}
+
 const seen = new Map<string, number[]>();
+let store: RunTimesStore | undefined;
 
 function quantileOf(sorted: number[], q: number): number {
   const i = Math.min(sorted.length - 1, Math.max(0, Math.floor(q * (sorted.length - 1))));
@@ -61,6 +75,24 @@ export const runTimes = {
     list.push(Math.max(0, ms));
     if (list.length > KEEP) list.shift();
     seen.set(kind, list);
+    store?.recorded(kind, Math.max(0, ms));
+  },
+  /**
+   * Runs of this kind seen elsewhere (the store's, oldest first): they count as runs seen, before this
+   * container's own, and only the newest KEEP of both are kept.
+   */
+  seed(kind: string, samples: readonly number[]): void {
+    const valid = samples.filter((ms) => Number.isFinite(ms) && ms >= 0);
+    if (valid.length === 0) return;
+    seen.set(kind, [...valid, ...(seen.get(kind) ?? [])].slice(-KEEP));
+  },
+  /** Keeps learned times in `s` from now on (undefined: in this container only). */
+  persistTo(s: RunTimesStore | undefined): void {
+    store = s;
+  },
+  /** Before planning a wait of this kind: lets the store's samples arrive (bounded; resolves at once without one). */
+  ready(kind: string): Promise<void> {
+    return store?.ready(kind) ?? Promise.resolve();
   },
   /**
    * The pause before look `i` (0-based) as a function of `i` and the time since the start (simulated ms);
@@ -88,8 +120,9 @@ export const runTimes = {
       return pause;
     };
   },
-  /** Tests only. */
+  /** A fresh container (tests, the bench): drops what was learned; a store loads again on the next wait. */
   forget(): void {
     seen.clear();
+    store?.forgotten();
   },
 };

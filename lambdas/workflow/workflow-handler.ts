@@ -14,6 +14,7 @@ import {
 } from './credentials.js';
 import type { HandlerNeeds } from './handler-needs.js';
 import { withPermit } from './permits.js';
+import { runTimesMiddleware } from './run-time-store.js';
 import { borrowClient, releaseClient } from './session.js';
 import { coreTaskHandler, type TaskTools } from './task-handler.js';
 
@@ -31,7 +32,8 @@ export function workflowHandler<S extends z.ZodType, O>(
   return coreTaskHandler(
     {
       input: options.input,
-      use: [credentialsMiddleware(loadConfig, options.needs)],
+      // The learned run times load while the secrets are fetched and the session borrowed (ADR 0009).
+      use: [runTimesMiddleware(loadConfig, options.needs), credentialsMiddleware(loadConfig, options.needs)],
       open: (context, config) => {
         let borrowed: { client: Promise<VsphereClient>; creds: Credentials } | undefined;
         const vcenter = (): Promise<VsphereClient> => {

@@ -139,8 +139,9 @@ export interface RunLocalWorkflowOptions {
   /** WORKFLOW_CONFIG `throttle`: `{ limits: { clone, reconfigure, guest, teardown }, waitSeconds }` */
   throttle?: Record<string, JsonValue>;
   /**
-   * the throttle's permit table (dynalite, local/runner/permit-store.ts); share one between concurrent runs.
-   * Default: the runner starts its own for this run and stops it at the end.
+   * the permit table (dynalite, local/runner/permit-store.ts): the throttle's permits, the quota's holdings and
+   * the learned run times (ADR 0009); share one between concurrent runs, or between runs of one deployment.
+   * Default: the runner starts its own, empty, for this run and stops it at the end.
    */
   permits?: { endpoint: string; tableName: string };
   /** Ready/lease release; default 'immediate' */

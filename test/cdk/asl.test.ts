@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { buildApp, REPO_ROOT } from '../../cdk/app.js';
 import { ASL_PATH, kebab, placeholdersOf, readAsl } from '../../cdk/asl.js';
 import { handlerNeeds } from '../../cdk/handler-needs.js';
+import { RUN_TIMES_KEY_PREFIX } from '../../lambdas/workflow/run-time-keys.js';
 import { EXAMPLE_CONFIG, FIXTURE_ASL } from './helpers.js';
 
 describe('ASL → functions', () => {
@@ -83,17 +84,32 @@ describe('the real ASL', () => {
               .map((s) => s.Action),
           ]),
       );
-      const permits = [['dynamodb:PutItem', 'dynamodb:DeleteItem']];
-      const holdings = [['dynamodb:GetItem', 'dynamodb:PutItem']];
+      const permits = ['dynamodb:PutItem', 'dynamodb:DeleteItem'];
+      const holdings = ['dynamodb:GetItem', 'dynamodb:PutItem'];
+      const runTimes = ['dynamodb:Query', 'dynamodb:UpdateItem'];
       expect(tableActions).toEqual({
-        InstantClone: permits,
-        ReconnectNic: permits,
-        RefreshGuestNetwork: permits,
-        RunSmokeCommand: permits,
-        Teardown: permits,
-        ReserveQuota: holdings,
-        FinishRun: holdings,
+        InstantClone: [permits, runTimes],
+        ReconnectNic: [permits, runTimes],
+        RefreshGuestNetwork: [permits, runTimes],
+        RunSmokeCommand: [permits, runTimes],
+        Teardown: [permits, runTimes],
+        SetLease: [runTimes],
+        Reaper: [runTimes],
+        TeardownRun: [runTimes],
+        ReserveQuota: [holdings],
+        FinishRun: [holdings],
       });
+      // the learned run times' grant reaches only their own items (ADR 0009), never a permit or a holding
+      const runTimeStatements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((r) =>
+        (r.Properties.PolicyDocument.Statement as { Action: unknown; Condition?: unknown }[]).filter(
+          (s) => JSON.stringify(s.Action) === JSON.stringify(runTimes),
+        ),
+      );
+      expect(runTimeStatements).toHaveLength(8);
+      for (const s of runTimeStatements)
+        expect(s.Condition).toEqual({
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${RUN_TIMES_KEY_PREFIX}*`] },
+        });
 
       expect(() => app.synth()).not.toThrow();
     },

@@ -188,7 +188,7 @@ describe('InstantCloneStack (example config, fixture ASL)', () => {
       expect(e.Properties).toMatchObject({ VpcEndpointType: 'Interface', PrivateDnsEnabled: true });
   });
 
-  it("a DynamoDB gateway endpoint for the throttle: routes for the functions' subnets, PutItem/DeleteItem on the permit table only, HTTPS egress to its prefix list", () => {
+  it("a DynamoDB gateway endpoint for the throttle and the learned run times: routes for the functions' subnets, PutItem/DeleteItem/Query/UpdateItem on the permit table only, HTTPS egress to its prefix list", () => {
     const gateways = Object.values(ofType(t, 'AWS::EC2::VPCEndpoint')).filter(
       (e) => e.Properties.VpcEndpointType === 'Gateway',
     );
@@ -198,7 +198,12 @@ describe('InstantCloneStack (example config, fixture ASL)', () => {
     expect(gateway.RouteTableIds.length).toBeGreaterThan(0);
     const [statement, ...rest] = gateway.PolicyDocument.Statement;
     expect(rest).toEqual([]);
-    expect([statement.Action].flat().sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:PutItem']);
+    expect([statement.Action].flat().sort()).toEqual([
+      'dynamodb:DeleteItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+    ]);
     expect(JSON.stringify(statement.Resource)).toMatch(/PermitsTable/);
     expect(statement.Condition).toEqual({
       StringEquals: { 'aws:PrincipalAccount': { Ref: 'AWS::AccountId' } },
