@@ -1,6 +1,10 @@
 // InstantClone: one clone from its frozen source, NIC disconnected (migrateConnect: disconnect,
 // startConnected: true) and the run marker, lease and optional static IP in guestinfo, all atomically in the
-// spec. Idempotent: a retried or duplicated call finds this run's clone by name + marker and reuses it.
+// spec. Idempotent: a retried or redriven call finds this run's clone by name + marker and reuses it. A first
+// attempt (the ASL passes `$$.State.RetryCount` and `$$.Execution.RedriveCount`, both 0) skips that search: a
+// Standard execution runs a state once unless it is retried or redriven, so no earlier attempt can have made the
+// clone; should a VM of that name exist all the same, vCenter refuses the name (DuplicateName) and the search
+// runs then. Without `attempt` (an older ASL, a direct invocation) it always searches first.
 import * as z from 'zod';
 import { instantCloneTask, type MoRef, pollTask } from '../vsphere/index.js';
 import { cloneFolder, cloneNic, findRunClone } from '../workflow/clone-ops.js';
@@ -15,7 +19,11 @@ import { findVm, finishTask, nicEdit } from '../workflow/vsphere-ops.js';
 import { workflowHandler } from '../workflow/workflow-handler.js';
 import { HANDLER_NEEDS } from './needs.js';
 
-const input = z.object({ run: runState, clone: cloneItemState });
+const input = z.object({
+  run: runState,
+  clone: cloneItemState,
+  attempt: z.object({ retryCount: z.number(), redriveCount: z.number() }).optional(),
+});
 
 async function required(
   c: Parameters<typeof findVm>[0],
@@ -29,13 +37,14 @@ async function required(
 }
 
 const options = { input, needs: HANDLER_NEEDS };
-export const handler = workflowHandler(options, async ({ run, clone }, { vcenter, remainingMs }) => {
+export const handler = workflowHandler(options, async ({ run, clone, attempt }, { vcenter, remainingMs }) => {
   const end = startPhase();
   const c = await vcenter();
   const folderPath = cloneFolder(run.folder, clone.sourcePath);
   const src = clone.sourceVm;
   try {
-    let moref = await findRunClone(c, folderPath, clone.name, run.runId);
+    const first = attempt?.retryCount === 0 && attempt.redriveCount === 0;
+    let moref = first ? undefined : await findRunClone(c, folderPath, clone.name, run.runId);
     const reused = moref !== undefined;
     if (!moref) {
       const task = await instantCloneTask(c, src.vm, {

@@ -4,7 +4,7 @@
 // shortens the error of a failed clone.
 import * as z from 'zod';
 import type { MoRef } from '../vsphere/index.js';
-import { cloneFolder, findRunClone } from '../workflow/clone-ops.js';
+import { cloneFolder, findRunCloneWith } from '../workflow/clone-ops.js';
 import { settleInstantCloneTasks } from '../workflow/clone-tasks.js';
 import { TeardownFailedError } from '../workflow/errors.js';
 import { faultNameOf, toWorkflowError } from '../workflow/faults.js';
@@ -31,6 +31,8 @@ const input = z.object({
 });
 
 const gone = (e: unknown) => faultNameOf(e) === GONE;
+/** What the teardown decides on: the power state (PowerOff or not) and the run marker (ADR 0002). */
+const TEARDOWN_PATHS = ['runtime.powerState', 'config.extraConfig'];
 
 export const handler = workflowHandler(
   { input, needs: HANDLER_NEEDS },
@@ -49,32 +51,35 @@ export const handler = workflowHandler(
     const budget = () => Math.max(1_000, Math.min(120_000, remainingMs()));
     try {
       let moref = clone.moref ?? undefined;
+      let props: Record<string, unknown> | undefined;
       if (!moref) {
         // No moref: the clone's task may still be running although waiting on it failed. Let it end first,
-        // then search by name + marker; "not created" only when nothing is left that could create it.
+        // then search by name + marker (reading the power state with the marker); "not created" only when
+        // nothing is left that could create it.
         const settled = await settleInstantCloneTasks(c, clone.sourcePath, budget() / 2);
-        moref = await findRunClone(c, folderPath, clone.name, runId);
-        if (!moref) {
+        const found = await findRunCloneWith(c, folderPath, clone.name, runId, TEARDOWN_PATHS);
+        if (!found) {
           if (!settled)
             throw new TeardownFailedError(
               `clone ${clone.name}: an InstantClone task on ${clone.sourcePath} is still running`,
             );
           return result('notFound', null);
         }
+        ({ ref: moref, props } = found);
       }
-      let props: Record<string, unknown>;
-      try {
-        props = await propsOf(c, moref, ['runtime.powerState', 'config.extraConfig']);
-      } catch (e) {
-        if (gone(e)) return result('alreadyGone', moref);
-        throw e;
+      if (!props) {
+        try {
+          props = await propsOf(c, moref, TEARDOWN_PATHS);
+        } catch (e) {
+          if (gone(e)) return result('alreadyGone', moref);
+          throw e;
+        }
       }
       if (Object.keys(props).length === 0) {
         // Nothing read back is no proof the VM is gone: look again by name and run marker.
-        const found = await findRunClone(c, folderPath, clone.name, runId);
+        const found = await findRunCloneWith(c, folderPath, clone.name, runId, TEARDOWN_PATHS);
         if (!found) return result('alreadyGone', moref);
-        moref = found;
-        props = await propsOf(c, moref, ['runtime.powerState', 'config.extraConfig']);
+        ({ ref: moref, props } = found);
       }
       if (!hasRunMarker(extraConfigOf(props['config.extraConfig']), runId)) {
         logger.error('refusing to destroy a VM without this run marker', { moref: moref.value, runId });

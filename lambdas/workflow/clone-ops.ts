@@ -17,13 +17,27 @@ export async function findRunClone(
   name: string,
   runId: string,
 ): Promise<MoRef | undefined> {
+  return (await findRunCloneWith(c, folder, name, runId, []))?.ref;
+}
+
+/**
+ * findRunClone, with more of the clone's properties (`paths`) read in the same RetrievePropertiesEx as the run
+ * marker (`config.extraConfig` is always among them).
+ */
+export async function findRunCloneWith(
+  c: VsphereClient,
+  folder: string,
+  name: string,
+  runId: string,
+  paths: string[],
+): Promise<{ ref: MoRef; props: Record<string, unknown> } | undefined> {
   const ref = await findVm(c, `${folder}/${name}`);
   if (!ref) return undefined;
-  const props = await propsOf(c, ref, ['config.extraConfig']);
+  const props = await propsOf(c, ref, [...new Set(['config.extraConfig', ...paths])]);
   if (!hasRunMarker(extraConfigOf(props['config.extraConfig']), runId)) {
     throw new CloneFailedError(`a VM named ${folder}/${name} exists and does not carry run marker ${runId}`);
   }
-  return ref;
+  return { ref, props };
 }
 
 export async function cloneNic(c: VsphereClient, vm: MoRef): Promise<{ mac: string; nicKey: number }> {

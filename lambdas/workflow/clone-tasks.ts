@@ -1,7 +1,7 @@
 // InstantClone tasks outlive the calls that watch them: when waiting on one fails (a fault from
 // WaitForUpdatesEx or the property collector), the task goes on and its clone may appear later. Only the
 // task's own error says a clone was not created.
-import { asArray, type MoRef, pollTask, retrieveProperties, type VsphereClient } from '../vsphere/index.js';
+import { type MoRef, pollTask, retrieveAll, toPropertyMap, type VsphereClient } from '../vsphere/index.js';
 import { faultNameOf } from './faults.js';
 import { findVm } from './vsphere-ops.js';
 
@@ -15,25 +15,22 @@ export function isTaskError(error: unknown): boolean {
 
 const PATHS = ['info.descriptionId', 'info.state'];
 
-/** The InstantClone tasks among `tasks` that have not ended; one read, or one per task if some are purged. */
-async function runningInstantClones(c: VsphereClient, tasks: MoRef[]): Promise<MoRef[]> {
-  if (tasks.length === 0) return [];
-  const infos = await retrieveProperties(c, tasks, PATHS).catch(async (e: unknown) => {
-    if (faultNameOf(e) !== 'ManagedObjectNotFound') throw e;
-    const one = await Promise.all(
-      tasks.map((t) =>
-        retrieveProperties(c, [t], PATHS).catch((err: unknown) => {
-          if (faultNameOf(err) === 'ManagedObjectNotFound') return new Map(); // purged: long over
-          throw err;
-        }),
-      ),
-    );
-    return new Map(one.flatMap((m) => [...m]));
-  });
-  return tasks.filter((t) => {
-    const props = infos.get(t.value);
-    return props?.['info.descriptionId'] === INSTANT_CLONE && !ENDED.has(String(props['info.state']));
-  });
+/**
+ * The InstantClone tasks among a VM's `recentTask` that have not ended, in one RetrievePropertiesEx (the tasks
+ * reached by traversal). A task vCenter has purged meanwhile is not returned: it ended long ago.
+ */
+async function runningInstantClones(c: VsphereClient, vm: MoRef): Promise<MoRef[]> {
+  const infos = toPropertyMap(
+    await retrieveAll(c, [
+      {
+        propSet: [{ type: 'Task', all: false, pathSet: PATHS }],
+        objectSet: [{ obj: vm, skip: true, selectSet: [{ type: 'VirtualMachine', path: 'recentTask' }] }],
+      },
+    ]),
+  );
+  return [...infos]
+    .filter(([, p]) => p['info.descriptionId'] === INSTANT_CLONE && !ENDED.has(String(p['info.state'])))
+    .map(([value]) => ({ type: 'Task', value }));
 }
 
 /**
@@ -47,12 +44,7 @@ export async function settleInstantCloneTasks(
 ): Promise<boolean> {
   const source = await findVm(c, sourcePath);
   if (!source) return true;
-  const recent = asArray(
-    (await retrieveProperties(c, [source], ['recentTask'])).get(source.value)?.recentTask as
-      | MoRef[]
-      | undefined,
-  );
-  const running = await runningInstantClones(c, recent);
+  const running = await runningInstantClones(c, source);
   const ended = await Promise.all(
     running.map((task) =>
       pollTask(c, task, { timeoutMs }).then(

@@ -1,0 +1,110 @@
+// SOAP round trips per state of a one-clone run, counted by the simulator around each Task invocation (one clone:
+// no two vCenter-calling states overlap). Without learned run times every task wait is a property filter, so the
+// RetrievePropertiesEx and FindByInventoryPath calls left are the fixed ones, asserted exactly; a retry and a
+// name that is taken still search by name and reuse the run's clone (ADR 0002, ADR 0007).
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MARKER_DEPLOYMENT, MARKER_LEASE_EXPIRES, MARKER_RUN } from '../../lambdas/workflow/naming.js';
+import { runTimes } from '../../lambdas/workflow/run-times.js';
+import type { TaskHook } from '../../local/runner/index.js';
+import type { RunningSimulator } from '../../local/simulator/index.js';
+import { expectCleanAfter, request, retried, run, simulator } from './helpers.js';
+
+type Calls = Record<string, number>;
+interface Invocation {
+  state: string;
+  attempt: number;
+  calls: Calls;
+  result?: unknown;
+}
+
+/** A task hook that records each invocation's SOAP calls by method (the simulator's counts after − before). */
+function countPerInvocation(sim: RunningSimulator, also?: TaskHook): { hook: TaskHook; seen: Invocation[] } {
+  const seen: Invocation[] = [];
+  let before: Calls = {};
+  const hook: TaskHook = async (call) => {
+    await also?.(call);
+    const now = sim.stats().calls;
+    if (call.phase === 'before') before = { ...now };
+    else {
+      const calls: Calls = {};
+      for (const [method, n] of Object.entries(now)) if (n > (before[method] ?? 0)) calls[method] = n - (before[method] ?? 0);
+      seen.push({ state: call.state, attempt: call.attempt, calls, result: call.result });
+    }
+  };
+  return { hook, seen };
+}
+
+const of = (seen: Invocation[], state: string, attempt = 1): Calls =>
+  seen.find((i) => i.state === state && i.attempt === attempt)?.calls ?? {};
+
+let sim: RunningSimulator;
+beforeEach(async () => {
+  runTimes.forget();
+  sim = await simulator();
+});
+afterEach(() => sim.stop());
+
+describe('round trips of one clone', () => {
+  it('fixed calls per state: no search before a first InstantClone, one read for the teardown marker and power state', async () => {
+    const { hook, seen } = countPerInvocation(sim);
+    const result = await run(sim, request({ leaseMinutes: 0 }), { taskHook: hook });
+    expect(result.status).toBe('SUCCEEDED');
+    expectCleanAfter(sim, result);
+    // The two frozen Linux VMs (one per host) found by path, read with their hosts in one call.
+    expect(of(seen, 'VerifySourceFrozen')).toMatchObject({ FindByInventoryPath: 2, RetrievePropertiesEx: 1 });
+    // A first attempt clones at once; the one read is the clone's device list (its MAC).
+    expect(of(seen, 'InstantClone').FindByInventoryPath).toBeUndefined();
+    expect(of(seen, 'InstantClone')).toMatchObject({ InstantClone_Task: 1, RetrievePropertiesEx: 1 });
+    expect(of(seen, 'ReconnectNic')).toMatchObject({ ReconfigVM_Task: 1 });
+    expect(of(seen, 'ReconnectNic').RetrievePropertiesEx).toBeUndefined();
+    // The fleet teardown has no moref: the source's InstantClone tasks in one read (found by path), then the
+    // clone by name with its marker and power state in one read.
+    expect(of(seen, 'TeardownClone')).toMatchObject({
+      FindByInventoryPath: 2,
+      RetrievePropertiesEx: 2,
+      PowerOffVM_Task: 1,
+      Destroy_Task: 1,
+    });
+  }, 60_000);
+
+  it('a retried InstantClone searches by name and reuses the clone its first attempt made', async () => {
+    const crash: TaskHook = ({ state, phase, attempt }) => {
+      if (state === 'InstantClone' && phase === 'after' && attempt === 1)
+        throw Object.assign(new Error('Process exited before completing request'), { name: 'Lambda.Unknown' });
+    };
+    const { hook, seen } = countPerInvocation(sim, crash);
+    const result = await run(sim, request({ leaseMinutes: 0 }), { taskHook: hook });
+    expect(result.status).toBe('SUCCEEDED');
+    expect(retried(result, 'InstantClone')).toBe(1);
+    expect(sim.stats().calls.InstantClone_Task).toBe(1);
+    expect(of(seen, 'InstantClone', 1).FindByInventoryPath).toBeUndefined();
+    // The retry: found by path, its marker read, no second InstantClone_Task.
+    expect(of(seen, 'InstantClone', 2)).toMatchObject({ FindByInventoryPath: 1 });
+    expect(of(seen, 'InstantClone', 2).InstantClone_Task).toBeUndefined();
+    expectCleanAfter(sim, result);
+  }, 60_000);
+
+  it("a first attempt whose name is taken by this run's clone (DuplicateName) reuses that clone", async () => {
+    let planted: { type: string; value: string } | undefined;
+    const takeName: TaskHook = ({ state, phase, attempt, payload }) => {
+      if (state !== 'InstantClone' || phase !== 'before' || attempt !== 1) return;
+      const { run: r, clone } = payload as { run: { runId: string }; clone: { name: string } };
+      planted = sim.plantVm({
+        name: clone.name,
+        folder: 'templates',
+        extraConfig: {
+          [MARKER_RUN]: r.runId,
+          [MARKER_DEPLOYMENT]: 'local',
+          [MARKER_LEASE_EXPIRES]: new Date(Date.now() + 3_600_000).toISOString(),
+        },
+      }).moref;
+    };
+    const { hook, seen } = countPerInvocation(sim, takeName);
+    const result = await run(sim, request({ leaseMinutes: 0 }), { taskHook: hook });
+    const instantClone = seen.find((i) => i.state === 'InstantClone');
+    // One InstantClone_Task, refused with DuplicateName; then the search found the run's clone.
+    expect(instantClone?.calls).toMatchObject({ InstantClone_Task: 1, FindByInventoryPath: 1 });
+    expect((instantClone?.result as { moref?: unknown } | undefined)?.moref).toEqual(planted);
+    expectCleanAfter(sim, result);
+  }, 60_000);
+});
