@@ -7,7 +7,7 @@
 // runs then. Without `attempt` (an older ASL, a direct invocation) it always searches first.
 import * as z from 'zod';
 import { instantCloneTask, type MoRef, pollTask } from '../vsphere/index.js';
-import { cloneFolder, cloneNic, findRunClone } from '../workflow/clone-ops.js';
+import { cloneFolder, findRunClone } from '../workflow/clone-ops.js';
 import { isTaskError } from '../workflow/clone-tasks.js';
 import { InvalidRequestError } from '../workflow/errors.js';
 import { faultNameOf, toWorkflowError } from '../workflow/faults.js';
@@ -97,10 +97,11 @@ export const handler = workflowHandler(options, async ({ run, clone, attempt }, 
           return existing;
         })) as MoRef;
     }
-    const { mac, nicKey } = await cloneNic(c, moref);
+    // The clone's NIC has the source NIC's key (the clone spec's deviceChange edited the device of that key);
+    // its new MAC is read by ReconnectNic with the reconfigure's end, not here in a read of its own.
     const timing = end();
     if (!reused) recordPhase('clonePhaseMs', timing);
-    return { moref, host: src.hostName, mac, nicKey, reused, timing };
+    return { moref, host: src.hostName, mac: null, nicKey: src.nic.key, reused, timing };
   } catch (error) {
     throw toWorkflowError(error, 'clone', `clone ${clone.name} of ${clone.sourcePath}`);
   }

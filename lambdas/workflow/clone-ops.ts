@@ -1,9 +1,9 @@
 // Finding a run's clone by name and marker, so retries and duplicate deliveries reuse it instead of cloning
-// twice, and reading a clone's own NIC (its new MAC).
+// twice.
 import type { MoRef, VsphereClient } from '../vsphere/index.js';
 import { CloneFailedError } from './errors.js';
 import { hasRunMarker, parentPath } from './naming.js';
-import { extraConfigOf, findVm, firstNic, propsOf } from './vsphere-ops.js';
+import { extraConfigOf, findVm, propsOf } from './vsphere-ops.js';
 
 /** Where a clone lives: the requested folder, else the source's folder (the instant clone default). */
 export function cloneFolder(runFolder: string | null, sourcePath: string): string {
@@ -38,11 +38,4 @@ export async function findRunCloneWith(
     throw new CloneFailedError(`a VM named ${folder}/${name} exists and does not carry run marker ${runId}`);
   }
   return { ref, props };
-}
-
-export async function cloneNic(c: VsphereClient, vm: MoRef): Promise<{ mac: string; nicKey: number }> {
-  const props = await propsOf(c, vm, ['config.hardware.device']);
-  const nic = firstNic(props['config.hardware.device']);
-  if (!nic?.macAddress) throw new CloneFailedError(`clone ${vm.value} has no Ethernet adapter with a MAC`);
-  return { mac: nic.macAddress, nicKey: nic.key };
 }

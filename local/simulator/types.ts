@@ -107,7 +107,12 @@ export interface RunningSimulator {
   /** each host's memory and current usage */
   hosts(): SimHost[];
   /** a VM as if made by someone else (a leaked clone, a name taken), in `folder` (default `clones`) */
-  plantVm(vm: { name: string; extraConfig?: Record<string, string>; powerState?: string; folder?: string }): SimVm;
+  plantVm(vm: {
+    name: string;
+    extraConfig?: Record<string, string>;
+    powerState?: string;
+    folder?: string;
+  }): SimVm;
   stats(): SimStats;
   stop(): Promise<void>;
 }

@@ -27,7 +27,8 @@ function countPerInvocation(sim: RunningSimulator, also?: TaskHook): { hook: Tas
     if (call.phase === 'before') before = { ...now };
     else {
       const calls: Calls = {};
-      for (const [method, n] of Object.entries(now)) if (n > (before[method] ?? 0)) calls[method] = n - (before[method] ?? 0);
+      for (const [method, n] of Object.entries(now))
+        if (n > (before[method] ?? 0)) calls[method] = n - (before[method] ?? 0);
       seen.push({ state: call.state, attempt: call.attempt, calls, result: call.result });
     }
   };
@@ -45,18 +46,23 @@ beforeEach(async () => {
 afterEach(() => sim.stop());
 
 describe('round trips of one clone', () => {
-  it('fixed calls per state: no search before a first InstantClone, one read for the teardown marker and power state', async () => {
+  it('fixed calls per state: no search before a first InstantClone, its MAC read with the reconnect, one read for the teardown marker and power state', async () => {
     const { hook, seen } = countPerInvocation(sim);
     const result = await run(sim, request({ leaseMinutes: 0 }), { taskHook: hook });
     expect(result.status).toBe('SUCCEEDED');
     expectCleanAfter(sim, result);
     // The two frozen Linux VMs (one per host) found by path, read with their hosts in one call.
     expect(of(seen, 'VerifySourceFrozen')).toMatchObject({ FindByInventoryPath: 2, RetrievePropertiesEx: 1 });
-    // A first attempt clones at once; the one read is the clone's device list (its MAC).
+    // A first attempt clones at once, and reads nothing but its task: the MAC comes with the reconnect's end.
     expect(of(seen, 'InstantClone').FindByInventoryPath).toBeUndefined();
-    expect(of(seen, 'InstantClone')).toMatchObject({ InstantClone_Task: 1, RetrievePropertiesEx: 1 });
+    expect(of(seen, 'InstantClone').RetrievePropertiesEx).toBeUndefined();
+    expect(of(seen, 'InstantClone')).toMatchObject({ InstantClone_Task: 1 });
     expect(of(seen, 'ReconnectNic')).toMatchObject({ ReconfigVM_Task: 1 });
     expect(of(seen, 'ReconnectNic').RetrievePropertiesEx).toBeUndefined();
+    const reconnected = seen.find((i) => i.state === 'ReconnectNic')?.result as {
+      created?: { mac?: unknown };
+    };
+    expect(reconnected.created?.mac).toMatch(/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/);
     // The fleet teardown has no moref: the source's InstantClone tasks in one read (found by path), then the
     // clone by name with its marker and power state in one read.
     expect(of(seen, 'TeardownClone')).toMatchObject({
@@ -70,7 +76,9 @@ describe('round trips of one clone', () => {
   it('a retried InstantClone searches by name and reuses the clone its first attempt made', async () => {
     const crash: TaskHook = ({ state, phase, attempt }) => {
       if (state === 'InstantClone' && phase === 'after' && attempt === 1)
-        throw Object.assign(new Error('Process exited before completing request'), { name: 'Lambda.Unknown' });
+        throw Object.assign(new Error('Process exited before completing request'), {
+          name: 'Lambda.Unknown',
+        });
     };
     const { hook, seen } = countPerInvocation(sim, crash);
     const result = await run(sim, request({ leaseMinutes: 0 }), { taskHook: hook });
