@@ -1,11 +1,12 @@
 // Teardown: the shared PowerOff + Destroy (workflow/vm-teardown.ts). "Gone" only from ManagedObjectNotFound or a
-// fresh search by name + run marker. With no moref (the clone's wait failed, or the call crashed) it lets the
-// source's running InstantClone tasks end, then searches. Never destroys a VM without this run's marker. Also
-// shortens the error of a failed clone.
+// fresh search by name + run marker. With no moref (the clone's wait failed, or the call crashed) it searches by
+// name, reading the source's running InstantClone tasks with the clone and letting them end; if nothing has the
+// name, it lets them end and searches again. Never destroys a VM without this run's marker. Also shortens the
+// error of a failed clone.
 import * as z from 'zod';
-import type { MoRef } from '../vsphere/index.js';
+import type { MoRef, VsphereClient } from '../vsphere/index.js';
 import { cloneFolder, findRunCloneWith } from '../workflow/clone-ops.js';
-import { settleInstantCloneTasks } from '../workflow/clone-tasks.js';
+import { findRunCloneSettled, settleInstantCloneTasks } from '../workflow/clone-tasks.js';
 import { TeardownFailedError } from '../workflow/errors.js';
 import { faultNameOf, toWorkflowError } from '../workflow/faults.js';
 import { hasRunMarker } from '../workflow/naming.js';
@@ -14,7 +15,7 @@ import { moRefSchema } from '../workflow/states.js';
 import { shortError } from '../workflow/summary.js';
 import { startPhase } from '../workflow/timing.js';
 import { GONE, tearDownVm } from '../workflow/vm-teardown.js';
-import { extraConfigOf, propsOf } from '../workflow/vsphere-ops.js';
+import { extraConfigOf, findVm, propsOf } from '../workflow/vsphere-ops.js';
 import { workflowHandler } from '../workflow/workflow-handler.js';
 import { HANDLER_NEEDS } from './needs.js';
 
@@ -25,6 +26,8 @@ const input = z.object({
     name: z.string(),
     sourcePath: z.string(),
     moref: moRefSchema.nullish(),
+    /** the source VM as VerifySourceFrozen found it (DiscardFailedClone passes it), else found by path */
+    sourceVm: moRefSchema.nullish(),
     tornDown: z.boolean().optional(),
   }),
   error: z.unknown().optional(),
@@ -33,6 +36,30 @@ const input = z.object({
 const gone = (e: unknown) => faultNameOf(e) === GONE;
 /** What the teardown decides on: the power state (PowerOff or not) and the run marker (ADR 0002). */
 const TEARDOWN_PATHS = ['runtime.powerState', 'config.extraConfig'];
+
+/**
+ * The clone by name with the source's running tasks let end (clone-tasks.ts), and the source it used. The source's
+ * moref comes from the state when it has one (VerifySourceFrozen found it); a source no longer at that moref is
+ * looked up by path.
+ */
+async function findWithSourceTasks(
+  c: VsphereClient,
+  where: { folder: string; name: string; runId: string },
+  clone: { sourcePath: string; sourceVm?: MoRef | null },
+  budgetMs: number,
+): Promise<{ found: Awaited<ReturnType<typeof findRunCloneSettled>>; source: MoRef | undefined }> {
+  const find = async (source: MoRef | undefined) => ({
+    found: await findRunCloneSettled(c, { ...where, source }, TEARDOWN_PATHS, budgetMs / 2),
+    source,
+  });
+  if (!clone.sourceVm) return find(await findVm(c, clone.sourcePath));
+  try {
+    return await find(clone.sourceVm);
+  } catch (e) {
+    if (!gone(e)) throw e;
+    return find(await findVm(c, clone.sourcePath));
+  }
+}
 
 export const handler = workflowHandler(
   { input, needs: HANDLER_NEEDS },
@@ -53,19 +80,28 @@ export const handler = workflowHandler(
       let moref = clone.moref ?? undefined;
       let props: Record<string, unknown> | undefined;
       if (!moref) {
-        // No moref: the clone's task may still be running although waiting on it failed. Let it end first,
-        // then search by name + marker (reading the power state with the marker); "not created" only when
-        // nothing is left that could create it.
-        const settled = await settleInstantCloneTasks(c, clone.sourcePath, budget() / 2);
-        const found = await findRunCloneWith(c, folderPath, clone.name, runId, TEARDOWN_PATHS);
-        if (!found) {
-          if (!settled)
-            throw new TeardownFailedError(
-              `clone ${clone.name}: an InstantClone task on ${clone.sourcePath} is still running`,
-            );
-          return result('notFound', null);
+        // No moref: the clone's task may still be running although waiting on it failed. Search by name + marker
+        // (the power state and the source's running InstantClone tasks in the same read); if it is not there,
+        // let those tasks end and search again: "not created" only when nothing is left that could create it.
+        const { found, source } = await findWithSourceTasks(
+          c,
+          { folder: folderPath, name: clone.name, runId },
+          clone,
+          budget(),
+        );
+        ({ ref: moref, props } = found ?? {});
+        if (!moref) {
+          const settled = await settleInstantCloneTasks(c, source, budget() / 2);
+          ({ ref: moref, props } =
+            (await findRunCloneWith(c, folderPath, clone.name, runId, TEARDOWN_PATHS)) ?? {});
+          if (!moref) {
+            if (!settled)
+              throw new TeardownFailedError(
+                `clone ${clone.name}: an InstantClone task on ${clone.sourcePath} is still running`,
+              );
+            return result('notFound', null);
+          }
         }
-        ({ ref: moref, props } = found);
       }
       if (!props) {
         try {

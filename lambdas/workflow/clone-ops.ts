@@ -34,8 +34,18 @@ export async function findRunCloneWith(
   const ref = await findVm(c, `${folder}/${name}`);
   if (!ref) return undefined;
   const props = await propsOf(c, ref, [...new Set(['config.extraConfig', ...paths])]);
-  if (!hasRunMarker(extraConfigOf(props['config.extraConfig']), runId)) {
-    throw new CloneFailedError(`a VM named ${folder}/${name} exists and does not carry run marker ${runId}`);
-  }
+  checkRunMarker({ folder, name, runId }, props);
   return { ref, props };
+}
+
+/** A VM found by a clone's name must carry this run's marker (read in `config.extraConfig`). */
+export function checkRunMarker(
+  where: { folder: string; name: string; runId: string },
+  props: Record<string, unknown>,
+): void {
+  if (!hasRunMarker(extraConfigOf(props['config.extraConfig']), where.runId)) {
+    throw new CloneFailedError(
+      `a VM named ${where.folder}/${where.name} exists and does not carry run marker ${where.runId}`,
+    );
+  }
 }

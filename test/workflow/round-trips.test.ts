@@ -46,7 +46,7 @@ beforeEach(async () => {
 afterEach(() => sim.stop());
 
 describe('round trips of one clone', () => {
-  it('fixed calls per state: no search before a first InstantClone, its MAC read with the reconnect, one read for the teardown marker and power state', async () => {
+  it('fixed calls per state: no search before a first InstantClone, its MAC read with the reconnect, one read for the teardown (marker, power state, source tasks)', async () => {
     const { hook, seen } = countPerInvocation(sim);
     const result = await run(sim, request({ leaseMinutes: 0 }), { taskHook: hook });
     expect(result.status).toBe('SUCCEEDED');
@@ -63,11 +63,11 @@ describe('round trips of one clone', () => {
       created?: { mac?: unknown };
     };
     expect(reconnected.created?.mac).toMatch(/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/);
-    // The fleet teardown has no moref: the source's InstantClone tasks in one read (found by path), then the
-    // clone by name with its marker and power state in one read.
+    // The fleet teardown has no moref: the source found by path, the clone by name, read with its marker, its
+    // power state and the source's InstantClone tasks in one call.
     expect(of(seen, 'TeardownClone')).toMatchObject({
       FindByInventoryPath: 2,
-      RetrievePropertiesEx: 2,
+      RetrievePropertiesEx: 1,
       PowerOffVM_Task: 1,
       Destroy_Task: 1,
     });
