@@ -26,8 +26,8 @@ const input = z.object({
     name: z.string(),
     sourcePath: z.string(),
     moref: moRefSchema.nullish(),
-    /** the source VM as VerifySourceFrozen found it (DiscardFailedClone passes it), else found by path */
-    sourceVm: moRefSchema.nullish(),
+    /** the source VM as VerifySourceFrozen found it (DiscardFailedClone and the fleet's plan pass it) */
+    sourceRef: moRefSchema.nullish(),
     tornDown: z.boolean().optional(),
   }),
   error: z.unknown().optional(),
@@ -45,16 +45,16 @@ const TEARDOWN_PATHS = ['runtime.powerState', 'config.extraConfig'];
 async function findWithSourceTasks(
   c: VsphereClient,
   where: { folder: string; name: string; runId: string },
-  clone: { sourcePath: string; sourceVm?: MoRef | null },
+  clone: { sourcePath: string; sourceRef?: MoRef | null },
   budgetMs: number,
 ): Promise<{ found: Awaited<ReturnType<typeof findRunCloneSettled>>; source: MoRef | undefined }> {
   const find = async (source: MoRef | undefined) => ({
     found: await findRunCloneSettled(c, { ...where, source }, TEARDOWN_PATHS, budgetMs / 2),
     source,
   });
-  if (!clone.sourceVm) return find(await findVm(c, clone.sourcePath));
+  if (!clone.sourceRef) return find(await findVm(c, clone.sourcePath));
   try {
-    return await find(clone.sourceVm);
+    return await find(clone.sourceRef);
   } catch (e) {
     if (!gone(e)) throw e;
     return find(await findVm(c, clone.sourcePath));

@@ -126,7 +126,13 @@ export const handler = workflowHandler(options, async ({ run, clones }, { vcente
       const template = fleet.find((p) => p.source === source) as (typeof fleet)[number];
       return { ...template, sourcePath: s.path, count: s.clones, sourceVm: facts.get(s.path) as SourceFacts };
     });
-    return { run, clones: enriched, sources, timing: end() };
+    const placement = sources.map((s) => ({
+      source: sourceOf.get(s.path) as string,
+      sourcePath: s.path,
+      vm: s.vm,
+      count: s.clones,
+    }));
+    return { run: { ...run, placement }, clones: enriched, sources, timing: end() };
   } catch (error) {
     throw toWorkflowError(error, 'verify', paths.join(', '));
   }

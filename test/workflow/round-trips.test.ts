@@ -63,10 +63,10 @@ describe('round trips of one clone', () => {
       created?: { mac?: unknown };
     };
     expect(reconnected.created?.mac).toMatch(/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/);
-    // The fleet teardown has no moref: the source found by path, the clone by name, read with its marker, its
-    // power state and the source's InstantClone tasks in one call.
+    // The fleet teardown has no moref: the source's moref comes with the run's placement, the clone is found by
+    // name and read with its marker, its power state and the source's InstantClone tasks in one call.
     expect(of(seen, 'TeardownClone')).toMatchObject({
-      FindByInventoryPath: 2,
+      FindByInventoryPath: 1,
       RetrievePropertiesEx: 1,
       PowerOffVM_Task: 1,
       Destroy_Task: 1,
@@ -114,5 +114,33 @@ describe('round trips of one clone', () => {
     expect(instantClone?.calls).toMatchObject({ InstantClone_Task: 1, FindByInventoryPath: 1 });
     expect((instantClone?.result as { moref?: unknown } | undefined)?.moref).toEqual(planted);
     expectCleanAfter(sim, result);
+  }, 60_000);
+
+  it('the fleet teardown plans each clone on the source VM VerifySourceFrozen placed it on, with its moref', async () => {
+    // The second host has more free memory: the one clone goes to the second Linux VM, where a round-robin plan
+    // (the teardown's plan before it knew the placement) would look for it on the first.
+    const roomier = await simulator({
+      hosts: [
+        { memoryMB: 51_200, baseUsageMB: 13_312 },
+        { memoryMB: 102_400, baseUsageMB: 10_240 },
+      ],
+    });
+    try {
+      const teardowns: { sourcePath?: string; sourceRef?: { value: string } }[] = [];
+      const { hook, seen } = countPerInvocation(roomier, ({ state, phase, payload }) => {
+        if (state === 'TeardownClone' && phase === 'before')
+          teardowns.push((payload as { clone: (typeof teardowns)[number] }).clone);
+      });
+      const result = await run(roomier, request({ leaseMinutes: 0 }), { taskHook: hook });
+      expect(result.status).toBe('SUCCEEDED');
+      const linux2 = roomier.inventory().find((v) => v.name === 'ic-src-linux2');
+      expect(teardowns).toEqual([
+        expect.objectContaining({ sourcePath: roomier.sources.linux2, sourceRef: linux2?.moref }),
+      ]);
+      expect(of(seen, 'TeardownClone')).toMatchObject({ FindByInventoryPath: 1, Destroy_Task: 1 });
+      expectCleanAfter(roomier, result);
+    } finally {
+      await roomier.stop();
+    }
   }, 60_000);
 });
