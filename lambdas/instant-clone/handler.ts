@@ -9,13 +9,12 @@ import * as z from 'zod';
 import { instantCloneTask, type MoRef, pollTask } from '../vsphere/index.js';
 import { cloneFolder, findRunClone } from '../workflow/clone-ops.js';
 import { isTaskError } from '../workflow/clone-tasks.js';
-import { InvalidRequestError } from '../workflow/errors.js';
 import { faultNameOf, toWorkflowError } from '../workflow/faults.js';
 import { cloneExtraConfig } from '../workflow/naming.js';
 import { recordPhase } from '../workflow/powertools.js';
 import { cloneItemState, runState } from '../workflow/states.js';
 import { startPhase } from '../workflow/timing.js';
-import { findVm, finishTask, nicEdit } from '../workflow/vsphere-ops.js';
+import { finishTask, nicEdit, requiredRef } from '../workflow/vsphere-ops.js';
 import { workflowHandler } from '../workflow/workflow-handler.js';
 import { HANDLER_NEEDS } from './needs.js';
 
@@ -24,17 +23,6 @@ const input = z.object({
   clone: cloneItemState,
   attempt: z.object({ retryCount: z.number(), redriveCount: z.number() }).optional(),
 });
-
-async function required(
-  c: Parameters<typeof findVm>[0],
-  field: string,
-  path: string | null,
-): Promise<MoRef | undefined> {
-  if (!path) return undefined;
-  const ref = await findVm(c, path);
-  if (!ref) throw new InvalidRequestError(`${field}: nothing at inventory path ${path}`);
-  return ref;
-}
 
 const options = { input, needs: HANDLER_NEEDS };
 export const handler = workflowHandler(options, async ({ run, clone, attempt }, { vcenter, remainingMs }) => {
@@ -50,8 +38,9 @@ export const handler = workflowHandler(options, async ({ run, clone, attempt }, 
       const task = await instantCloneTask(c, src.vm, {
         name: clone.name,
         location: {
-          folder: await required(c, 'folder', run.folder),
-          pool: await required(c, 'pool', run.pool),
+          // Resolved once per run by VerifySourceFrozen; looked up here only for a run state without them.
+          folder: run.folderRef ?? (run.folder ? await requiredRef(c, 'folder', run.folder) : undefined),
+          pool: run.poolRef ?? (run.pool ? await requiredRef(c, 'pool', run.pool) : undefined),
           deviceChange: [
             {
               operation: 'edit',

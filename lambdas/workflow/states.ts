@@ -50,6 +50,9 @@ export const runSchema = z.object({
   placement: z
     .array(z.object({ source: z.string(), sourcePath: z.string(), vm: moRef, count: z.number() }))
     .optional(),
+  /** the request's folder and pool as VerifySourceFrozen found them (null: none requested), once per run */
+  folderRef: moRef.nullable().optional(),
+  poolRef: moRef.nullable().optional(),
 });
 export type Run = z.infer<typeof runSchema>;
 export const runState = runSchema.loose();

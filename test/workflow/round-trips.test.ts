@@ -73,6 +73,17 @@ describe('round trips of one clone', () => {
     });
   }, 60_000);
 
+  it('a requested folder is looked up once, by VerifySourceFrozen, not by each clone', async () => {
+    const { hook, seen } = countPerInvocation(sim);
+    const folder = `/${sim.sources.linux.replace(/^\/+/, '').split('/').slice(0, -1).join('/')}`;
+    const result = await run(sim, request({ leaseMinutes: 0, folder }), { taskHook: hook });
+    expect(result.status).toBe('SUCCEEDED');
+    expect(of(seen, 'VerifySourceFrozen')).toMatchObject({ FindByInventoryPath: 3 });
+    expect(of(seen, 'InstantClone').FindByInventoryPath).toBeUndefined();
+    expect(sim.clones()).toHaveLength(0);
+    expectCleanAfter(sim, result);
+  }, 60_000);
+
   it('a retried InstantClone searches by name and reuses the clone its first attempt made', async () => {
     const crash: TaskHook = ({ state, phase, attempt }) => {
       if (state === 'InstantClone' && phase === 'after' && attempt === 1)
