@@ -1,48 +1,46 @@
 // InstantClone: one clone from its frozen source, NIC disconnected (migrateConnect: disconnect,
 // startConnected: true) and the run marker, lease and optional static IP in guestinfo, all atomically in the
-// spec. Idempotent: a retried or duplicated call finds this run's clone by name + marker and reuses it.
+// spec. Idempotent: a retried or redriven call finds this run's clone by name + marker and reuses it. A first
+// attempt (the ASL passes `$$.State.RetryCount` and `$$.Execution.RedriveCount`, both 0) skips that search: a
+// Standard execution runs a state once unless it is retried or redriven, so no earlier attempt can have made the
+// clone; should a VM of that name exist all the same, vCenter refuses the name (DuplicateName) and the search
+// runs then. Without `attempt` (an older ASL, a direct invocation) it always searches first.
 import * as z from 'zod';
 import { instantCloneTask, type MoRef, pollTask } from '../vsphere/index.js';
-import { cloneFolder, cloneNic, findRunClone } from '../workflow/clone-ops.js';
+import { cloneFolder, findRunClone } from '../workflow/clone-ops.js';
 import { isTaskError } from '../workflow/clone-tasks.js';
-import { InvalidRequestError } from '../workflow/errors.js';
 import { faultNameOf, toWorkflowError } from '../workflow/faults.js';
 import { cloneExtraConfig } from '../workflow/naming.js';
 import { recordPhase } from '../workflow/powertools.js';
 import { cloneItemState, runState } from '../workflow/states.js';
 import { startPhase } from '../workflow/timing.js';
-import { findVm, finishTask, nicEdit } from '../workflow/vsphere-ops.js';
+import { finishTask, nicEdit, requiredRef } from '../workflow/vsphere-ops.js';
 import { workflowHandler } from '../workflow/workflow-handler.js';
 import { HANDLER_NEEDS } from './needs.js';
 
-const input = z.object({ run: runState, clone: cloneItemState });
-
-async function required(
-  c: Parameters<typeof findVm>[0],
-  field: string,
-  path: string | null,
-): Promise<MoRef | undefined> {
-  if (!path) return undefined;
-  const ref = await findVm(c, path);
-  if (!ref) throw new InvalidRequestError(`${field}: nothing at inventory path ${path}`);
-  return ref;
-}
+const input = z.object({
+  run: runState,
+  clone: cloneItemState,
+  attempt: z.object({ retryCount: z.number(), redriveCount: z.number() }).optional(),
+});
 
 const options = { input, needs: HANDLER_NEEDS };
-export const handler = workflowHandler(options, async ({ run, clone }, { vcenter, remainingMs }) => {
+export const handler = workflowHandler(options, async ({ run, clone, attempt }, { vcenter, remainingMs }) => {
   const end = startPhase();
   const c = await vcenter();
   const folderPath = cloneFolder(run.folder, clone.sourcePath);
   const src = clone.sourceVm;
   try {
-    let moref = await findRunClone(c, folderPath, clone.name, run.runId);
+    const first = attempt?.retryCount === 0 && attempt.redriveCount === 0;
+    let moref = first ? undefined : await findRunClone(c, folderPath, clone.name, run.runId);
     const reused = moref !== undefined;
     if (!moref) {
       const task = await instantCloneTask(c, src.vm, {
         name: clone.name,
         location: {
-          folder: await required(c, 'folder', run.folder),
-          pool: await required(c, 'pool', run.pool),
+          // Resolved once per run by VerifySourceFrozen; looked up here only for a run state without them.
+          folder: run.folderRef ?? (run.folder ? await requiredRef(c, 'folder', run.folder) : undefined),
+          pool: run.poolRef ?? (run.pool ? await requiredRef(c, 'pool', run.pool) : undefined),
           deviceChange: [
             {
               operation: 'edit',
@@ -88,10 +86,11 @@ export const handler = workflowHandler(options, async ({ run, clone }, { vcenter
           return existing;
         })) as MoRef;
     }
-    const { mac, nicKey } = await cloneNic(c, moref);
+    // The clone's NIC has the source NIC's key (the clone spec's deviceChange edited the device of that key);
+    // its new MAC is read by ReconnectNic with the reconfigure's end, not here in a read of its own.
     const timing = end();
     if (!reused) recordPhase('clonePhaseMs', timing);
-    return { moref, host: src.hostName, mac, nicKey, reused, timing };
+    return { moref, host: src.hostName, mac: null, nicKey: src.nic.key, reused, timing };
   } catch (error) {
     throw toWorkflowError(error, 'clone', `clone ${clone.name} of ${clone.sourcePath}`);
   }

@@ -1,7 +1,7 @@
 // PlanSlice: the first state of every child execution of the fan-out. Plans the whole run again from the
 // execution's input (a request, or StartRun's {request, principal}; planning is pure: the same request and execution name give the same names and
 // addresses), puts each clone on the source VM VerifySourceFrozen's placement gives it, and keeps this slice's
-// clones, each with its source VM's facts.
+// clones, each with its source VM's facts (the clone fleet) or its moref (the teardown fleet, from run.placement).
 import * as z from 'zod';
 import { sliceRange } from '../workflow/fan-out.js';
 import { pathsFromCounts } from '../workflow/placement.js';
@@ -40,16 +40,22 @@ export const handler = taskHandler(
     const { first, end } = sliceRange(slice, run.sliceSize, run.total);
     const facts = new Map((sources ?? []).map((s) => [s.sourcePath, s.sourceVm]));
     // The whole plan follows the placement (so the k-th clone of a source lands where every child agrees), then
-    // this slice is kept.
-    const placed = sources?.every((s) => s.count !== undefined)
+    // this slice is kept. The clone fleet gets it with the sources' facts; the teardown fleet from the run.
+    const placement =
+      sources ?? run.placement?.map((p) => ({ source: p.source, sourcePath: p.sourcePath, count: p.count }));
+    const placed = placement?.every((s) => s.count !== undefined)
       ? pathsFromCounts(
           clones,
-          sources.map((s) => ({ source: s.source, sourcePath: s.sourcePath, count: s.count ?? 0 })),
+          placement.map((s) => ({ source: s.source, sourcePath: s.sourcePath, count: s.count ?? 0 })),
         )
       : clones.map((c) => c.sourcePath);
+    const refs = new Map((run.placement ?? []).map((p) => [p.sourcePath, p.vm]));
     const mine = clones.slice(first, end).map((c, i) => {
-      if (!sources) return c;
       const sourcePath = placed[first + i] as string;
+      if (!sources) {
+        const sourceRef = refs.get(sourcePath);
+        return { ...c, sourcePath, ...(sourceRef ? { sourceRef } : {}) };
+      }
       const sourceVm = facts.get(sourcePath);
       if (!sourceVm) throw new TypeError(`no verified facts for source ${sourcePath}`);
       return { ...c, sourcePath, sourceVm };

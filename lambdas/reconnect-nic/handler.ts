@@ -1,7 +1,8 @@
 // ReconnectNic: connects the clone's NIC (it was cloned disconnected so two clones never share the source's
 // network identity), after which the guest script can pick up its new MAC and lease. The NIC comes from the
-// state (the source's device as VerifySourceFrozen read it, the clone's key as InstantClone read it): no second
-// read of the device list. Connecting a NIC that is connected already (a retry) changes nothing.
+// state (the source's device as VerifySourceFrozen read it, with its key, which the clone's NIC keeps); the
+// clone's new MAC is read with the reconfigure's end (the device list in the same read) and put into `created`
+// for the states after this one. Connecting a NIC that is connected already (a retry) changes nothing.
 //
 // The reconfigure task and the clone's guest.guestOperationsReady are awaited together: the guest refresh
 // cannot start before Tools is up (the post-clone blackout outlasts the reconfigure), so waiting here for a
@@ -9,6 +10,8 @@
 // filter of its own. Tools that stay down past GUEST_OPS_GRACE_MS are left to RefreshGuestNetwork's retries.
 // Both are read in one RetrievePropertiesEx when this container's data says they usually are done (then
 // densely), and watched in one filter when there is no data yet or the looks did not find them done.
+
+import * as z from 'zod';
 import {
   clock,
   reconfigVmTask,
@@ -19,21 +22,26 @@ import {
   VsphereTimeoutError,
   waitForAll,
 } from '../vsphere/index.js';
+import { CloneFailedError } from '../workflow/errors.js';
 import { toWorkflowError } from '../workflow/faults.js';
 import { lookUntil } from '../workflow/look-until.js';
 import { recordPhase } from '../workflow/powertools.js';
-import { perCloneInput } from '../workflow/states.js';
+import { createdState, perCloneInput } from '../workflow/states.js';
 import { TASK_LOOKS } from '../workflow/task-wait.js';
 import { startPhase } from '../workflow/timing.js';
-import { nicEdit, readAll, truthy } from '../workflow/vsphere-ops.js';
+import { firstNic, nicEdit, readAll, truthy } from '../workflow/vsphere-ops.js';
 import { workflowHandler } from '../workflow/workflow-handler.js';
 import { HANDLER_NEEDS } from './needs.js';
 
 const GUEST_OPS_GRACE_MS = 10_000;
 const READY = 'guest.guestOperationsReady';
+const DEVICES = 'config.hardware.device';
+
+/** InstantClone leaves the MAC to this state (null until then). */
+const input = perCloneInput.extend({ created: createdState.extend({ mac: z.string().nullable() }) });
 
 export const handler = workflowHandler(
-  { input: perCloneInput, needs: HANDLER_NEEDS },
+  { input, needs: HANDLER_NEEDS },
   async ({ clone, created }, { vcenter, remainingMs }) => {
     const end = startPhase();
     const c = await vcenter();
@@ -54,7 +62,7 @@ export const handler = workflowHandler(
       };
       const targets = [
         { obj: task, paths: TASK_PATHS },
-        { obj: created.moref, paths: [READY] },
+        { obj: created.moref, paths: [READY, DEVICES] },
       ];
       const timeoutMs = Math.max(1_000, Math.min(120_000, remainingMs()));
       // Looked at (both in one read) when the reconfigure and Tools usually are done, by push otherwise.
@@ -70,9 +78,11 @@ export const handler = workflowHandler(
         timeout: () => new VsphereTimeoutError(`timed out waiting for task ${task.value} and ${READY}`),
       });
       taskOutcome(values[task.value] ?? {}, task);
+      const mac = firstNic(values[created.moref.value]?.[DEVICES])?.macAddress;
+      if (!mac) throw new CloneFailedError(`clone ${created.moref.value} has no Ethernet adapter with a MAC`);
       const timing = end();
       recordPhase('reconnectPhaseMs', timing);
-      return { timing };
+      return { created: { ...created, mac }, timing };
     } catch (error) {
       throw toWorkflowError(error, 'reconnect', `clone ${clone.name}`);
     }

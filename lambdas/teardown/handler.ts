@@ -1,11 +1,12 @@
 // Teardown: the shared PowerOff + Destroy (workflow/vm-teardown.ts). "Gone" only from ManagedObjectNotFound or a
-// fresh search by name + run marker. With no moref (the clone's wait failed, or the call crashed) it lets the
-// source's running InstantClone tasks end, then searches. Never destroys a VM without this run's marker. Also
-// shortens the error of a failed clone.
+// fresh search by name + run marker. With no moref (the clone's wait failed, or the call crashed) it searches by
+// name, reading the source's running InstantClone tasks with the clone and letting them end; if nothing has the
+// name, it lets them end and searches again. Never destroys a VM without this run's marker. Also shortens the
+// error of a failed clone.
 import * as z from 'zod';
-import type { MoRef } from '../vsphere/index.js';
-import { cloneFolder, findRunClone } from '../workflow/clone-ops.js';
-import { settleInstantCloneTasks } from '../workflow/clone-tasks.js';
+import type { MoRef, VsphereClient } from '../vsphere/index.js';
+import { cloneFolder, findRunCloneWith } from '../workflow/clone-ops.js';
+import { findRunCloneSettled, settleInstantCloneTasks } from '../workflow/clone-tasks.js';
 import { TeardownFailedError } from '../workflow/errors.js';
 import { faultNameOf, toWorkflowError } from '../workflow/faults.js';
 import { hasRunMarker } from '../workflow/naming.js';
@@ -14,7 +15,7 @@ import { moRefSchema } from '../workflow/states.js';
 import { shortError } from '../workflow/summary.js';
 import { startPhase } from '../workflow/timing.js';
 import { GONE, tearDownVm } from '../workflow/vm-teardown.js';
-import { extraConfigOf, propsOf } from '../workflow/vsphere-ops.js';
+import { extraConfigOf, findVm, propsOf } from '../workflow/vsphere-ops.js';
 import { workflowHandler } from '../workflow/workflow-handler.js';
 import { HANDLER_NEEDS } from './needs.js';
 
@@ -25,12 +26,40 @@ const input = z.object({
     name: z.string(),
     sourcePath: z.string(),
     moref: moRefSchema.nullish(),
+    /** the source VM as VerifySourceFrozen found it (DiscardFailedClone and the fleet's plan pass it) */
+    sourceRef: moRefSchema.nullish(),
     tornDown: z.boolean().optional(),
   }),
   error: z.unknown().optional(),
 });
 
 const gone = (e: unknown) => faultNameOf(e) === GONE;
+/** What the teardown decides on: the power state (PowerOff or not) and the run marker (ADR 0002). */
+const TEARDOWN_PATHS = ['runtime.powerState', 'config.extraConfig'];
+
+/**
+ * The clone by name with the source's running tasks let end (clone-tasks.ts), and the source it used. The source's
+ * moref comes from the state when it has one (VerifySourceFrozen found it); a source no longer at that moref is
+ * looked up by path.
+ */
+async function findWithSourceTasks(
+  c: VsphereClient,
+  where: { folder: string; name: string; runId: string },
+  clone: { sourcePath: string; sourceRef?: MoRef | null },
+  budgetMs: number,
+): Promise<{ found: Awaited<ReturnType<typeof findRunCloneSettled>>; source: MoRef | undefined }> {
+  const find = async (source: MoRef | undefined) => ({
+    found: await findRunCloneSettled(c, { ...where, source }, TEARDOWN_PATHS, budgetMs / 2),
+    source,
+  });
+  if (!clone.sourceRef) return find(await findVm(c, clone.sourcePath));
+  try {
+    return await find(clone.sourceRef);
+  } catch (e) {
+    if (!gone(e)) throw e;
+    return find(await findVm(c, clone.sourcePath));
+  }
+}
 
 export const handler = workflowHandler(
   { input, needs: HANDLER_NEEDS },
@@ -49,32 +78,44 @@ export const handler = workflowHandler(
     const budget = () => Math.max(1_000, Math.min(120_000, remainingMs()));
     try {
       let moref = clone.moref ?? undefined;
+      let props: Record<string, unknown> | undefined;
       if (!moref) {
-        // No moref: the clone's task may still be running although waiting on it failed. Let it end first,
-        // then search by name + marker; "not created" only when nothing is left that could create it.
-        const settled = await settleInstantCloneTasks(c, clone.sourcePath, budget() / 2);
-        moref = await findRunClone(c, folderPath, clone.name, runId);
+        // No moref: the clone's task may still be running although waiting on it failed. Search by name + marker
+        // (the power state and the source's running InstantClone tasks in the same read); if it is not there,
+        // let those tasks end and search again: "not created" only when nothing is left that could create it.
+        const { found, source } = await findWithSourceTasks(
+          c,
+          { folder: folderPath, name: clone.name, runId },
+          clone,
+          budget(),
+        );
+        ({ ref: moref, props } = found ?? {});
         if (!moref) {
-          if (!settled)
-            throw new TeardownFailedError(
-              `clone ${clone.name}: an InstantClone task on ${clone.sourcePath} is still running`,
-            );
-          return result('notFound', null);
+          const settled = await settleInstantCloneTasks(c, source, budget() / 2);
+          ({ ref: moref, props } =
+            (await findRunCloneWith(c, folderPath, clone.name, runId, TEARDOWN_PATHS)) ?? {});
+          if (!moref) {
+            if (!settled)
+              throw new TeardownFailedError(
+                `clone ${clone.name}: an InstantClone task on ${clone.sourcePath} is still running`,
+              );
+            return result('notFound', null);
+          }
         }
       }
-      let props: Record<string, unknown>;
-      try {
-        props = await propsOf(c, moref, ['runtime.powerState', 'config.extraConfig']);
-      } catch (e) {
-        if (gone(e)) return result('alreadyGone', moref);
-        throw e;
+      if (!props) {
+        try {
+          props = await propsOf(c, moref, TEARDOWN_PATHS);
+        } catch (e) {
+          if (gone(e)) return result('alreadyGone', moref);
+          throw e;
+        }
       }
       if (Object.keys(props).length === 0) {
         // Nothing read back is no proof the VM is gone: look again by name and run marker.
-        const found = await findRunClone(c, folderPath, clone.name, runId);
+        const found = await findRunCloneWith(c, folderPath, clone.name, runId, TEARDOWN_PATHS);
         if (!found) return result('alreadyGone', moref);
-        moref = found;
-        props = await propsOf(c, moref, ['runtime.powerState', 'config.extraConfig']);
+        ({ ref: moref, props } = found);
       }
       if (!hasRunMarker(extraConfigOf(props['config.extraConfig']), runId)) {
         logger.error('refusing to destroy a VM without this run marker', { moref: moref.value, runId });

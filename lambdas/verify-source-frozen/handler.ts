@@ -15,7 +15,7 @@ import { checkVcenterVersion } from '../workflow/session.js';
 import { checkSource, HOST_PATHS, VM_PATHS } from '../workflow/source-check.js';
 import { planItemState, runState, type SourceFacts } from '../workflow/states.js';
 import { startPhase } from '../workflow/timing.js';
-import { findVm } from '../workflow/vsphere-ops.js';
+import { findVm, requiredRef } from '../workflow/vsphere-ops.js';
 import { workflowHandler } from '../workflow/workflow-handler.js';
 import { HANDLER_NEEDS } from './needs.js';
 
@@ -77,6 +77,9 @@ export const handler = workflowHandler(options, async ({ run, clones }, { vcente
       const thumbprint = host && hosts.get(host.value)?.[HOST_THUMBPRINT];
       if (host && typeof thumbprint === 'string') rememberHostThumbprint(c, host, thumbprint);
     }
+    // The request's folder and pool, once per run instead of once per clone (InstantClone takes them from the run).
+    const folderRef = run.folder ? await requiredRef(c, 'folder', run.folder) : null;
+    const poolRef = run.pool ? await requiredRef(c, 'pool', run.pool) : null;
     const backings = new Map<string, NicBacking>();
     if (run.network) {
       for (const dc of new Set(paths.map(datacenterOf)))
@@ -126,7 +129,13 @@ export const handler = workflowHandler(options, async ({ run, clones }, { vcente
       const template = fleet.find((p) => p.source === source) as (typeof fleet)[number];
       return { ...template, sourcePath: s.path, count: s.clones, sourceVm: facts.get(s.path) as SourceFacts };
     });
-    return { run, clones: enriched, sources, timing: end() };
+    const placement = sources.map((s) => ({
+      source: sourceOf.get(s.path) as string,
+      sourcePath: s.path,
+      vm: s.vm,
+      count: s.clones,
+    }));
+    return { run: { ...run, placement, folderRef, poolRef }, clones: enriched, sources, timing: end() };
   } catch (error) {
     throw toWorkflowError(error, 'verify', paths.join(', '));
   }

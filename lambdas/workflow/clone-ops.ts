@@ -1,9 +1,9 @@
 // Finding a run's clone by name and marker, so retries and duplicate deliveries reuse it instead of cloning
-// twice, and reading a clone's own NIC (its new MAC).
+// twice.
 import type { MoRef, VsphereClient } from '../vsphere/index.js';
 import { CloneFailedError } from './errors.js';
 import { hasRunMarker, parentPath } from './naming.js';
-import { extraConfigOf, findVm, firstNic, propsOf } from './vsphere-ops.js';
+import { extraConfigOf, findVm, propsOf } from './vsphere-ops.js';
 
 /** Where a clone lives: the requested folder, else the source's folder (the instant clone default). */
 export function cloneFolder(runFolder: string | null, sourcePath: string): string {
@@ -17,18 +17,35 @@ export async function findRunClone(
   name: string,
   runId: string,
 ): Promise<MoRef | undefined> {
-  const ref = await findVm(c, `${folder}/${name}`);
-  if (!ref) return undefined;
-  const props = await propsOf(c, ref, ['config.extraConfig']);
-  if (!hasRunMarker(extraConfigOf(props['config.extraConfig']), runId)) {
-    throw new CloneFailedError(`a VM named ${folder}/${name} exists and does not carry run marker ${runId}`);
-  }
-  return ref;
+  return (await findRunCloneWith(c, folder, name, runId, []))?.ref;
 }
 
-export async function cloneNic(c: VsphereClient, vm: MoRef): Promise<{ mac: string; nicKey: number }> {
-  const props = await propsOf(c, vm, ['config.hardware.device']);
-  const nic = firstNic(props['config.hardware.device']);
-  if (!nic?.macAddress) throw new CloneFailedError(`clone ${vm.value} has no Ethernet adapter with a MAC`);
-  return { mac: nic.macAddress, nicKey: nic.key };
+/**
+ * findRunClone, with more of the clone's properties (`paths`) read in the same RetrievePropertiesEx as the run
+ * marker (`config.extraConfig` is always among them).
+ */
+export async function findRunCloneWith(
+  c: VsphereClient,
+  folder: string,
+  name: string,
+  runId: string,
+  paths: string[],
+): Promise<{ ref: MoRef; props: Record<string, unknown> } | undefined> {
+  const ref = await findVm(c, `${folder}/${name}`);
+  if (!ref) return undefined;
+  const props = await propsOf(c, ref, [...new Set(['config.extraConfig', ...paths])]);
+  checkRunMarker({ folder, name, runId }, props);
+  return { ref, props };
+}
+
+/** A VM found by a clone's name must carry this run's marker (read in `config.extraConfig`). */
+export function checkRunMarker(
+  where: { folder: string; name: string; runId: string },
+  props: Record<string, unknown>,
+): void {
+  if (!hasRunMarker(extraConfigOf(props['config.extraConfig']), where.runId)) {
+    throw new CloneFailedError(
+      `a VM named ${where.folder}/${where.name} exists and does not carry run marker ${where.runId}`,
+    );
+  }
 }

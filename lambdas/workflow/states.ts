@@ -43,6 +43,16 @@ export const runSchema = z.object({
   sliceConcurrency: z.number(),
   /** the requester's quota (quota.ts, from its request policy or the defaults); null = unlimited */
   maxClonesHeld: z.number().nullable(),
+  /**
+   * VerifySourceFrozen's placement (absent before it): how many clones each source VM takes, and its moref, so
+   * that the fleet teardown's plan puts every clone where it was made and knows its source without a lookup
+   */
+  placement: z
+    .array(z.object({ source: z.string(), sourcePath: z.string(), vm: moRef, count: z.number() }))
+    .optional(),
+  /** the request's folder and pool as VerifySourceFrozen found them (null: none requested), once per run */
+  folderRef: moRef.nullable().optional(),
+  poolRef: moRef.nullable().optional(),
 });
 export type Run = z.infer<typeof runSchema>;
 export const runState = runSchema.loose();

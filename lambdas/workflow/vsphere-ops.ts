@@ -11,6 +11,7 @@ import {
   type VirtualEthernetCard,
   type VsphereClient,
 } from '../vsphere/index.js';
+import { InvalidRequestError } from './errors.js';
 import { awaitTask } from './task-wait.js';
 
 /** Arrays arrive as arrays, single items or `ArrayOfX` wrappers; this flattens all three. */
@@ -65,6 +66,13 @@ export function inventoryPath(path: string): string {
 
 export function findVm(c: VsphereClient, path: string): Promise<MoRef | undefined> {
   return findByInventoryPath(c, inventoryPath(path));
+}
+
+/** The object at a request's inventory path (`field` names it in the error), or InvalidRequest. */
+export async function requiredRef(c: VsphereClient, field: string, path: string): Promise<MoRef> {
+  const ref = await findVm(c, path);
+  if (!ref) throw new InvalidRequestError(`${field}: nothing at inventory path ${path}`);
+  return ref;
 }
 
 /** Properties of one object (empty record if vCenter returned nothing for it). */

@@ -175,7 +175,7 @@ async function runChild(
   const execution = machine.run(input, {
     context: {
       ...run.context,
-      Execution: { Id: id, Name: name, Input: input },
+      Execution: { Id: id, Name: name, Input: input, RedriveCount: 0 },
     },
     overrides: run.overridesFor?.(name) ?? run.overrides,
   });

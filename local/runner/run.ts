@@ -186,6 +186,7 @@ async function runWithPermits(
       Id: `arn:aws:states:us-east-1:000000000000:execution:instant-clone-local:${name}`,
       Name: name,
       Input: options.input,
+      RedriveCount: 0,
     },
     StateMachine: { Id: 'arn:aws:states:us-east-1:000000000000:stateMachine:instant-clone-local' },
     Task: { Token: taskToken },

@@ -6,7 +6,7 @@ import { lambdaTimeoutSeconds } from '../../statemachines/placeholders.js';
 import { lambdaFunctionOf, type TaskStateInfo } from './asl.js';
 import { lambdaContext } from './lambda-context.js';
 import { LocalTaskError, toTaskError } from './lambda-errors.js';
-import { stripLocalKeys } from './parity.js';
+import { readsRetryCount, stripLocalKeys, withRetryCount } from './parity.js';
 import { awaitRelease } from './release.js';
 import type {
   Credentials,
@@ -97,6 +97,15 @@ function overrideFor(task: TaskStateInfo, ctx: OverrideContext): Override {
   const tokens = typeof ctx.release === 'object' && 'tokens' in ctx.release ? ctx.release.tokens : undefined;
   const report = (attemptId: number, e: TaskEvent): void =>
     ctx.onEvent?.({ kind: 'task', state: task.name, ...parts, attemptId, ...e } as RunnerEvent);
+  /** `$$.State.RetryCount` (parity.ts): earlier invocations of this state with the same input, this execution. */
+  const invocations = new Map<string, number>();
+  const withStateRetryCount = (rawInput: JsonValue): JsonValue => {
+    if (!readsRetryCount(rawInput)) return rawInput;
+    const key = JSON.stringify(rawInput);
+    const retryCount = invocations.get(key) ?? 0;
+    invocations.set(key, retryCount + 1);
+    return withRetryCount(rawInput, retryCount);
+  };
   const release = (input: JsonValue, taskToken: string): Promise<JsonValue> =>
     awaitRelease(ctx.release, {
       state: task.name,
@@ -111,7 +120,7 @@ function overrideFor(task: TaskStateInfo, ctx: OverrideContext): Override {
     // Let the library's StateEntered reach the event log first, so history keeps AWS's order.
     await new Promise((r) => setImmediate(r));
     const token = waits && tokens ? tokens.issue(ctx.executionName) : ctx.taskToken;
-    const input = withToken(stripLocalKeys(rawInput), ctx.taskToken, token);
+    const input = withToken(stripLocalKeys(withStateRetryCount(rawInput)), ctx.taskToken, token);
     const id = ++attemptIds;
     const ms = timeoutMs(task.definition, rawInput);
     report(id, {

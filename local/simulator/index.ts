@@ -107,7 +107,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     plantVm: (v) => {
       const vm = sim.inv.addVm({
         name: v.name,
-        folder: 'clones',
+        folder: v.folder ?? 'clones',
         hostId: sim.inv.hosts[0]?.id ?? 'host-21',
         os: 'linux',
         powerState: (v.powerState as 'poweredOn') ?? 'poweredOn',

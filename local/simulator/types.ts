@@ -106,7 +106,13 @@ export interface RunningSimulator {
   clones(): SimVm[];
   /** each host's memory and current usage */
   hosts(): SimHost[];
-  plantVm(vm: { name: string; extraConfig?: Record<string, string>; powerState?: string }): SimVm;
+  /** a VM as if made by someone else (a leaked clone, a name taken), in `folder` (default `clones`) */
+  plantVm(vm: {
+    name: string;
+    extraConfig?: Record<string, string>;
+    powerState?: string;
+    folder?: string;
+  }): SimVm;
   stats(): SimStats;
   stop(): Promise<void>;
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as v from '../../lambdas/vsphere/index.js';
+import { findRunCloneSettled, settleInstantCloneTasks } from '../../lambdas/workflow/clone-tasks.js';
 import { hostMemoryOf } from '../../lambdas/workflow/host-memory.js';
 import { cloneChargeMB, placeFleet } from '../../lambdas/workflow/placement.js';
 import { HOST_PATHS } from '../../lambdas/workflow/source-check.js';
@@ -244,6 +245,24 @@ describe.skipIf(Boolean(missing) && !inCi)('vSphere client against vcsim', () =>
     const fleet = (n: number) => Array.from({ length: n }, () => ({ source: 'vcsim' }));
     expect(placeFleet(fleet(142), members, room, policy)).toHaveLength(142);
     expect(() => placeFleet(fleet(143), members, room, policy)).toThrow(/1 of 143 clones do not fit/);
+  });
+
+  it("the teardown's reads: a VM's recent tasks by traversal, with the clone's marker and power state in one call", async () => {
+    const vm = await v.findByInventoryPath(c, SOURCE);
+    if (!vm) throw new Error('inventory missing');
+    const before = c.roundTrips;
+    // vcsim 0.24 keeps recent tasks on the TaskManager only (VM.recentTask stays empty): nothing to let end.
+    await expect(settleInstantCloneTasks(c, vm, 5_000)).resolves.toBe(true);
+    expect(c.roundTrips - before).toBe(1);
+    // A VM found by the clone's name without this run's marker is refused; the combined read is one call.
+    const [dc, folder, name] = SOURCE.split('/') as [string, string, string];
+    const where = { folder: `${dc}/${folder}`, name, runId: 'not-this-vm', source: vm };
+    const refused = await findRunCloneSettled(c, where, ['runtime.powerState'], 5_000).catch(
+      (e: unknown) => e,
+    );
+    expect((refused as Error).name).toBe('CloneFailed');
+    expect(String((refused as Error).message)).toContain('does not carry run marker not-this-vm');
+    expect(c.roundTrips - before).toBe(3);
   });
 
   it('never logs the password or the session cookie', () => {
