@@ -10,6 +10,7 @@ import { faultNameOf, toWorkflowError } from '../workflow/faults.js';
 import { cloneExtraConfig } from '../workflow/naming.js';
 import { recordPhase } from '../workflow/powertools.js';
 import { cloneItemState, runState } from '../workflow/states.js';
+import { tableAccess } from '../workflow/table-access.js';
 import { startPhase } from '../workflow/timing.js';
 import { findVm, finishTask, nicEdit } from '../workflow/vsphere-ops.js';
 import { workflowHandler } from '../workflow/workflow-handler.js';
@@ -28,7 +29,7 @@ async function required(
   return ref;
 }
 
-const options = { input, needs: HANDLER_NEEDS };
+const options = { input, needs: HANDLER_NEEDS, permits: tableAccess };
 export const handler = workflowHandler(options, async ({ run, clone }, { vcenter, remainingMs }) => {
   const end = startPhase();
   const c = await vcenter();

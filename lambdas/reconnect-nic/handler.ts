@@ -23,6 +23,7 @@ import { toWorkflowError } from '../workflow/faults.js';
 import { lookUntil } from '../workflow/look-until.js';
 import { recordPhase } from '../workflow/powertools.js';
 import { perCloneInput } from '../workflow/states.js';
+import { tableAccess } from '../workflow/table-access.js';
 import { TASK_LOOKS } from '../workflow/task-wait.js';
 import { startPhase } from '../workflow/timing.js';
 import { nicEdit, readAll, truthy } from '../workflow/vsphere-ops.js';
@@ -33,7 +34,7 @@ const GUEST_OPS_GRACE_MS = 10_000;
 const READY = 'guest.guestOperationsReady';
 
 export const handler = workflowHandler(
-  { input: perCloneInput, needs: HANDLER_NEEDS },
+  { input: perCloneInput, needs: HANDLER_NEEDS, permits: tableAccess },
   async ({ clone, created }, { vcenter, remainingMs }) => {
     const end = startPhase();
     const c = await vcenter();

@@ -1,8 +1,10 @@
-// The handlers' side of the vCenter-wide throttle (throttle.ts): one Throttle per container, on the table the
-// CDK stack names in PERMIT_TABLE_NAME (the local runner points PERMIT_TABLE_ENDPOINT at dynalite). Without a
-// table (unit tests of single handlers) operations run unthrottled.
+// The handlers' side of the vCenter-wide throttle (throttle.ts) and of the quota's holdings (holdings.ts): one
+// Throttle per container, on the table the CDK stack names in PERMIT_TABLE_NAME (the local runner points
+// PERMIT_TABLE_ENDPOINT at dynalite). Without a table (unit tests of single handlers) operations run
+// unthrottled. Handlers reach this module only through table-access.ts, so the AWS SDK loads when first needed.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { WorkflowConfig } from './config.js';
+import { Holdings } from './holdings.js';
 import { type OperationKind, Throttle } from './throttle.js';
 
 let table: { key: string; client: DynamoDBClient; tableName: string } | undefined;
@@ -22,6 +24,12 @@ export function permitTable(): { client: DynamoDBClient; tableName: string } | u
     table = { key, client, tableName };
   }
   return table;
+}
+
+/** The requesters' holdings in the permit table, or undefined when none is configured. */
+export function holdings(): Holdings | undefined {
+  const t = permitTable();
+  return t && new Holdings(t);
 }
 
 let cached: { key: string; throttle: Throttle } | undefined;

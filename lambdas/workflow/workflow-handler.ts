@@ -13,8 +13,8 @@ import {
   smokeGuestKey,
 } from './credentials.js';
 import type { HandlerNeeds } from './handler-needs.js';
-import { withPermit } from './permits.js';
 import { borrowClient, releaseClient } from './session.js';
+import type { tableAccess } from './table-access.js';
 import { coreTaskHandler, type TaskTools } from './task-handler.js';
 
 export interface HandlerTools extends TaskTools {
@@ -24,10 +24,17 @@ export interface HandlerTools extends TaskTools {
   smokeCredentials(source: string): Credentials;
 }
 
+/**
+ * `permits` is the door to the permit table (`tableAccess` from table-access.ts), given by the handlers whose
+ * needs name a permit kind and only by them: the others' bundles then carry no DynamoDB code at all.
+ */
 export function workflowHandler<S extends z.ZodType, O>(
-  options: { input: S; needs: HandlerNeeds },
+  options: { input: S; needs: HandlerNeeds; permits?: typeof tableAccess },
   run: (input: z.infer<S>, tools: HandlerTools) => Promise<O>,
 ): middy.MiddyfiedHandler<unknown, O> {
+  if (Boolean(options.needs.permit) !== Boolean(options.permits)) {
+    throw new Error('a handler passes `permits: tableAccess` exactly when its needs name a permit kind');
+  }
   return coreTaskHandler(
     {
       input: options.input,
@@ -61,11 +68,12 @@ export function workflowHandler<S extends z.ZodType, O>(
       },
     },
     // A handler that performs a throttled vCenter operation holds its permit for the whole invocation (ADR 0006).
-    (input, tools) => {
+    async (input, tools) => {
       const permit = options.needs.permit;
-      return permit
-        ? withPermit(permit, tools.config, tools.remainingMs, () => run(input, tools))
-        : run(input, tools);
+      const table = permit ? options.permits?.() : undefined;
+      if (!permit || !table) return run(input, tools);
+      const { withPermit } = await table;
+      return withPermit(permit, tools.config, tools.remainingMs, () => run(input, tools));
     },
   );
 }
