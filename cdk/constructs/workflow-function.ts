@@ -103,7 +103,7 @@ export class WorkflowFunction extends Construct {
     }
 
     const environment: Record<string, string> = {
-      NODE_OPTIONS: HANDLER_NODE_OPTIONS,
+      ...(HANDLER_NODE_OPTIONS ? { NODE_OPTIONS: HANDLER_NODE_OPTIONS } : {}),
       ...props.environment,
     };
     const copies: string[] = [];

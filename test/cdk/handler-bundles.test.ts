@@ -90,6 +90,22 @@ describe('handler bundles as the stack builds them', () => {
     }
   });
 
+  it('a failing handler reports a stack that names our sources, through the bundle’s source map, without --enable-source-maps', {
+    timeout: 60_000,
+  }, async () => {
+    const setup = buildLocalSetup({ simulator: sim });
+    const env = { ...process.env, WORKFLOW_CONFIG: JSON.stringify(setup.config), AWS_REGION: 'eu-central-1' };
+    const failed = await invokeInFreshNode(
+      bundles.get('validate-request')?.file as string,
+      env,
+      { request: { requesterId: 'test/bundles' } },
+      {},
+    );
+    expect(failed.error?.name).toBe('TypeError');
+    expect(failed.error?.stack).toMatch(/lambdas\/workflow\/task-handler\.ts:\d+:\d+/);
+    expect(failed.error?.stack).not.toMatch(/index\.mjs:\d+/);
+  });
+
   it('plans a clone and verifies its source from the bundles against the simulator over SOAP and TLS, its secret fetched from the Parameters and Secrets extension API', {
     timeout: 120_000,
   }, async () => {
