@@ -45,11 +45,13 @@ export class SecretFetchError extends Error {
   }
 }
 
+// No keep-alive: Lambda freezes the environment between invocations, and a socket the extension closed meanwhile
+// would fail the next request; a new connection on localhost costs well under a millisecond.
 let agent: Agent | undefined;
 
 /** The secret's SecretString (GetSecretValue's answer, as the extension returns it). */
 export function getSecretString(ext: SecretsExtension, secretId: string): Promise<string> {
-  agent ??= new Agent({ keepAlive: true, maxSockets: MAX_CONNECTIONS });
+  agent ??= new Agent({ keepAlive: false, maxSockets: MAX_CONNECTIONS });
   return new Promise((resolve, reject) => {
     const req = request(
       {
