@@ -22,10 +22,13 @@ import { type RunningSimulator, startSimulator } from '../../local/simulator/ind
 const MAX_BUNDLE_BYTES = 1_000_000;
 /** Only node-soap's own HTTP client uses these; the bundle aliases them to a stub that throws. */
 const SOAP_HTTP_STACK = ['axios', 'axios-ntlm', 'form-data', 'mime-db', 'whatwg-mimetype', 'formidable'];
-/** What only vCenter callers need: the SOAP client. */
-const VCENTER_ONLY = ['soap', '@xmldom/xmldom', 'sax'];
-/** Credentials come from the Parameters and Secrets extension over HTTP (ADR 0010): no handler bundles this client. */
-const NOWHERE = ['@aws-sdk/client-secrets-manager', '@middy/secrets-manager'];
+/** What only vCenter callers need: the SOAP client (and sax, which it and our response decoder use). */
+const VCENTER_ONLY = ['soap', 'sax'];
+/**
+ * In no handler (ADR 0010): credentials come from the Parameters and Secrets extension over HTTP, and responses
+ * are decoded with sax.
+ */
+const NOWHERE = ['@aws-sdk/client-secrets-manager', '@middy/secrets-manager', '@xmldom/xmldom'];
 
 const out = mkdtempSync(join(tmpdir(), 'ic-handler-bundles-'));
 const bundles = new Map<string, { file: string; packages: string[]; bytes: number }>();
