@@ -106,13 +106,15 @@ export async function invokeInFreshNode(
   env: NodeJS.ProcessEnv,
   event: unknown,
   context: Record<string, unknown>,
-): Promise<FreshRun & { invokeMs: number; output?: unknown; error?: { name: string; message: string } }> {
+): Promise<
+  FreshRun & { invokeMs: number; output?: unknown; error?: { name: string; message: string; stack?: string } }
+> {
   return JSON.parse(
     await freshNode(file, env, [
       `const context = { ...${JSON.stringify(context)}, getRemainingTimeInMillis: () => 120000 };`,
       'let outcome;',
       `try { outcome = { output: await m.handler(${JSON.stringify(event)}, context) }; }`,
-      'catch (e) { outcome = { error: { name: e.name, message: e.message } }; }',
+      'catch (e) { outcome = { error: { name: e.name, message: e.message, stack: e.stack } }; }',
       'const t2 = performance.now();',
       'console.log(JSON.stringify({ ...times, ...outcome, invokeMs: t2 - times.readyMs, readyMs: t2 }));',
     ]),

@@ -4,6 +4,7 @@
 //   npm run bench -- --only fleet1000 [--json FILE] [--fleet1000-clones 1000]   (just the 1,000-clone fan-out)
 //   npm run bench -- --only fleet50 [--json FILE] [--fleet 50] [--concurrency 10] [--time-scale 0.2]
 //                    (just the fleet, after one warm-up clone so that its handlers are warm as in the full run)
+//   npm run bench -- --only cold [--json FILE]   (just (d): bundles, cold starts and first invocations)
 
 import { existsSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -155,6 +156,60 @@ async function fleet1000(): Promise<FleetFigures> {
   return f;
 }
 
+/** (d): every handler's bundle and cold start, then the first invocation of a fresh process. */
+async function coldStartPart(figures: Record<string, unknown>): Promise<void> {
+  console.log(
+    "\n(d) cold start per handler (esbuild bundle as the CDK stack builds it, fresh node process with the stack's NODE_OPTIONS, 5 runs):",
+  );
+  const env = { ...process.env, AWS_REGION: 'us-east-1', WORKFLOW_CONFIG: process.env.WORKFLOW_CONFIG ?? '' };
+  const nodeAlone = await nodeAloneMs(env);
+  console.log(
+    `  node alone (nothing imported): process start → ready median ${nodeAlone.median.toFixed(0)} ms`,
+  );
+  const handlers: Record<string, unknown> = {};
+  for (const c of await coldStarts(env)) {
+    console.log(
+      `  ${c.handler.padEnd(22)} ${c.bundleKb.toFixed(0).padStart(5)} KiB  import ${fmtSummary(c.importMs)} (CPU median ${c.importCpuMs.median.toFixed(0)} ms); process start → ready median ${c.readyMs.median.toFixed(0)} ms`,
+    );
+    console.log(
+      `    by package: ${c.byPackage
+        .slice(0, 8)
+        .map(([p, b]) => `${p} ${(b / 1024).toFixed(0)}K`)
+        .join(', ')}`,
+    );
+    handlers[c.handler] = {
+      bundleBytes: c.bundleBytes,
+      coldStartMsMedian: c.readyMs.median,
+      importMsMedian: c.importMs.median,
+      importCpuMsMedian: c.importCpuMs.median,
+      byPackage: Object.fromEntries(c.byPackage),
+    };
+  }
+  figures.handlers = handlers;
+  figures.nodeAloneMsMedian = nodeAlone.median;
+
+  const sim = await startSimulator({ timeScale: 0.01 });
+  try {
+    console.log(
+      '  first invocation of a fresh process from its bundle (simulator at time scale 0.01, 3 runs):',
+    );
+    const first: Record<string, unknown> = {};
+    for (const f of await firstInvocations(sim)) {
+      console.log(
+        `  ${f.handler.padEnd(22)} import median ${f.importMs.median.toFixed(0)} ms + first invocation median ${f.invokeMs.median.toFixed(0)} ms; process start → answered median ${f.readyMs.median.toFixed(0)} ms`,
+      );
+      first[f.handler] = {
+        importMsMedian: f.importMs.median,
+        invokeMsMedian: f.invokeMs.median,
+        answeredMsMedian: f.readyMs.median,
+      };
+    }
+    figures.firstInvocation = first;
+  } finally {
+    await sim.stop();
+  }
+}
+
 console.log(`machine: ${machineLine()}`);
 if (values.only === 'fleet1000') {
   const f = await fleet1000();
@@ -172,8 +227,17 @@ if (values.only === 'fleet1000') {
     console.log(`  wrote ${values.json}`);
   }
   process.exit(0);
+} else if (values.only === 'cold') {
+  const figures: Record<string, unknown> = { loadAverageAtStart: loadavg().map((x) => Number(x.toFixed(2))) };
+  await coldStartPart(figures);
+  figures.loadAverageAtEnd = loadavg().map((x) => Number(x.toFixed(2)));
+  if (values.json) {
+    writeFileSync(values.json, `${JSON.stringify(figures, null, 2)}\n`);
+    console.log(`  wrote ${values.json}`);
+  }
+  process.exit(0);
 } else if (values.only) {
-  console.error(`--only: unknown part ${values.only} (known: fleet1000, fleet50)`);
+  console.error(`--only: unknown part ${values.only} (known: fleet1000, fleet50, cold)`);
   process.exit(2);
 }
 console.log('latency model: the simulator defaults (kitchen-vcenter figures), scaled as noted per run');
@@ -259,58 +323,7 @@ if (!values['skip-peer']) {
 if (existsSync(DEFAULT_ASL_PATH) && !values['skip-fleet'] && !values.quick)
   figures.fleet1000 = fleet1000Json(await fleet1000());
 
-if (!values['skip-cold']) {
-  console.log(
-    "\n(d) cold start per handler (esbuild bundle as the CDK stack builds it, fresh node process with the stack's NODE_OPTIONS, 5 runs):",
-  );
-  const env = { ...process.env, AWS_REGION: 'us-east-1', WORKFLOW_CONFIG: process.env.WORKFLOW_CONFIG ?? '' };
-  const nodeAlone = await nodeAloneMs(env);
-  console.log(
-    `  node alone (nothing imported): process start → ready median ${nodeAlone.median.toFixed(0)} ms`,
-  );
-  const handlers: Record<string, unknown> = {};
-  for (const c of await coldStarts(env)) {
-    console.log(
-      `  ${c.handler.padEnd(22)} ${c.bundleKb.toFixed(0).padStart(5)} KiB  import ${fmtSummary(c.importMs)} (CPU median ${c.importCpuMs.median.toFixed(0)} ms); process start → ready median ${c.readyMs.median.toFixed(0)} ms`,
-    );
-    console.log(
-      `    by package: ${c.byPackage
-        .slice(0, 8)
-        .map(([p, b]) => `${p} ${(b / 1024).toFixed(0)}K`)
-        .join(', ')}`,
-    );
-    handlers[c.handler] = {
-      bundleBytes: c.bundleBytes,
-      coldStartMsMedian: c.readyMs.median,
-      importMsMedian: c.importMs.median,
-      importCpuMsMedian: c.importCpuMs.median,
-      byPackage: Object.fromEntries(c.byPackage),
-    };
-  }
-  figures.handlers = handlers;
-  figures.nodeAloneMsMedian = nodeAlone.median;
-
-  const sim = await startSimulator({ timeScale: 0.01 });
-  try {
-    console.log(
-      '  first invocation of a fresh process from its bundle (simulator at time scale 0.01, 3 runs):',
-    );
-    const first: Record<string, unknown> = {};
-    for (const f of await firstInvocations(sim)) {
-      console.log(
-        `  ${f.handler.padEnd(22)} import median ${f.importMs.median.toFixed(0)} ms + first invocation median ${f.invokeMs.median.toFixed(0)} ms; process start → answered median ${f.readyMs.median.toFixed(0)} ms`,
-      );
-      first[f.handler] = {
-        importMsMedian: f.importMs.median,
-        invokeMsMedian: f.invokeMs.median,
-        answeredMsMedian: f.readyMs.median,
-      };
-    }
-    figures.firstInvocation = first;
-  } finally {
-    await sim.stop();
-  }
-}
+if (!values['skip-cold']) await coldStartPart(figures);
 
 if (!values['skip-client'] && !values.quick) {
   console.log('\nissue 2 — the vSphere client alone against the simulator:');

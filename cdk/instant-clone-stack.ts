@@ -161,6 +161,7 @@ export class InstantCloneStack extends Stack {
           : { caBundlePath: config.vcenter.caBundlePath }),
         timeout: Duration.seconds(Math.min(MAX_LAMBDA_TIMEOUT_SECONDS, timeoutSeconds)),
         environment: env,
+        readsSecrets: needs.vcenter || needs.guest || needs.smokeGuest,
       });
       fn.grantSecretRead(
         [

@@ -40,8 +40,11 @@ export const HANDLER_BUNDLE = {
   banner: ESM_BANNER,
 } as const;
 
-/** NODE_OPTIONS every function runs with: stack traces in the logs point into our sources, not the bundle. */
-export const HANDLER_NODE_OPTIONS = '--enable-source-maps';
+/**
+ * NODE_OPTIONS every function runs with: none. Not `--enable-source-maps`, which indexes the source map at every
+ * cold start; a failing handler maps its stack itself (lambdas/workflow/stack-sources.ts).
+ */
+export const HANDLER_NODE_OPTIONS: string = '';
 
 /** NodejsFunction's `esbuildArgs` for what it has no typed prop for (the aliases). */
 export function handlerEsbuildArgs(): Record<string, string[]> {

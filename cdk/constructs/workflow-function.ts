@@ -2,7 +2,7 @@
 // placement and logging cannot drift between functions.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { type Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -45,6 +45,23 @@ export interface WorkflowFunctionProps {
   readonly caBundlePath?: string;
   /** @default 1024 — CPU scales with memory, and WSDL parsing plus TLS dominate cold starts. */
   readonly memorySize?: number;
+  /**
+   * Reads secrets (vCenter or guest accounts): add the AWS Parameters and Secrets Lambda Extension, which the
+   * handler asks over HTTP on localhost instead of loading the Secrets Manager client (ADR 0010).
+   */
+  readonly readsSecrets?: boolean;
+}
+
+/**
+ * The extension as the functions use it: secrets cached for 5 minutes (its maximum), so a rotated password is
+ * picked up within that time; only warnings and errors in the function's log.
+ */
+export function paramsAndSecretsExtension(): lambda.ParamsAndSecretsLayerVersion {
+  return lambda.ParamsAndSecretsLayerVersion.fromVersion(lambda.ParamsAndSecretsVersions.V1_0_103, {
+    cacheEnabled: true,
+    secretsManagerTtl: Duration.minutes(5),
+    logLevel: lambda.ParamsAndSecretsLogLevel.WARN,
+  });
 }
 
 export class WorkflowFunction extends Construct {
@@ -86,7 +103,7 @@ export class WorkflowFunction extends Construct {
     }
 
     const environment: Record<string, string> = {
-      NODE_OPTIONS: HANDLER_NODE_OPTIONS,
+      ...(HANDLER_NODE_OPTIONS ? { NODE_OPTIONS: HANDLER_NODE_OPTIONS } : {}),
       ...props.environment,
     };
     const copies: string[] = [];
@@ -120,6 +137,7 @@ export class WorkflowFunction extends Construct {
             securityGroups: [props.network.securityGroup],
           }),
       environment,
+      ...(props.readsSecrets ? { paramsAndSecrets: paramsAndSecretsExtension() } : {}),
       depsLockFilePath: resolve(props.root, 'package-lock.json'),
       projectRoot: props.root,
       bundling: {
@@ -170,7 +188,7 @@ export class WorkflowFunction extends Construct {
 
   /**
    * Allows GetSecretValue on exactly these secrets (no DescribeSecret, no wildcard), and with a customer-managed
-   * key kms:Decrypt on it only through Secrets Manager.
+   * key kms:Decrypt on it only through Secrets Manager. The extension calls GetSecretValue with this role.
    */
   grantSecretRead(secretArns: string[], kmsKey?: kms.IKey): void {
     if (secretArns.length === 0) return;

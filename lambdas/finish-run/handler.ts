@@ -3,10 +3,9 @@
 // the Released / Run Failed event and the execution output, and emits the failure metrics.
 import * as z from 'zod';
 import { mergePhases, mergeStats } from '../workflow/compact-records.js';
-import { Holdings } from '../workflow/holdings.js';
-import { permitTable } from '../workflow/permits.js';
 import { recordCloneFailure } from '../workflow/powertools.js';
 import { normalizeRecord, type PhaseStats, phaseStats, shortError } from '../workflow/summary.js';
+import { tableAccess } from '../workflow/table-access.js';
 import { taskHandler } from '../workflow/task-handler.js';
 import { HANDLER_NEEDS } from './needs.js';
 
@@ -85,7 +84,7 @@ export const handler = taskHandler({ input, needs: HANDLER_NEEDS }, async (state
     },
   };
   // Every path ends here after teardown: the requester's quota gets this run's clones back.
-  const table = permitTable();
-  if (table && state.run) await new Holdings(table).release(state.run.requesterId, state.run.runId);
+  const holdings = state.run ? (await tableAccess())?.holdings() : undefined;
+  if (holdings && state.run) await holdings.release(state.run.requesterId, state.run.runId);
   return { outcome: error ? 'failed' : 'released', runId: summary.runId, error, summary };
 });

@@ -13,6 +13,7 @@ import { faultNameOf, toWorkflowError } from '../workflow/faults.js';
 import { cloneExtraConfig } from '../workflow/naming.js';
 import { recordPhase } from '../workflow/powertools.js';
 import { cloneItemState, runState } from '../workflow/states.js';
+import { tableAccess } from '../workflow/table-access.js';
 import { startPhase } from '../workflow/timing.js';
 import { finishTask, nicEdit, requiredRef } from '../workflow/vsphere-ops.js';
 import { workflowHandler } from '../workflow/workflow-handler.js';
@@ -24,7 +25,7 @@ const input = z.object({
   attempt: z.object({ retryCount: z.number(), redriveCount: z.number() }).optional(),
 });
 
-const options = { input, needs: HANDLER_NEEDS };
+const options = { input, needs: HANDLER_NEEDS, table: tableAccess };
 export const handler = workflowHandler(options, async ({ run, clone, attempt }, { vcenter, remainingMs }) => {
   const end = startPhase();
   const c = await vcenter();

@@ -8,7 +8,8 @@ import { VsphereClient } from '../vsphere/index.js';
 import { DETAIL_TYPES, EVENT_SOURCE, METRIC_NAMESPACE, METRICS } from '../workflow/aws-names.js';
 import { loadConfig } from '../workflow/config.js';
 import { credentialsFrom, credentialsMiddleware } from '../workflow/credentials.js';
-import { runTimesMiddleware } from '../workflow/run-time-store.js';
+import { runTimesMiddleware } from '../workflow/run-times-middleware.js';
+import { tableAccess } from '../workflow/table-access.js';
 import { HANDLER_NEEDS } from './needs.js';
 import { type ReapReport, reapExpiredClones } from './reap.js';
 import { resolveCloneScope } from './scope.js';
@@ -122,5 +123,5 @@ async function reap(_event: unknown, context: ReaperContext): Promise<ReapReport
 }
 
 export const handler = middy(reap)
-  .use(runTimesMiddleware(loadConfig, HANDLER_NEEDS))
+  .use(runTimesMiddleware(loadConfig, HANDLER_NEEDS, tableAccess))
   .use(credentialsMiddleware(loadConfig, HANDLER_NEEDS));

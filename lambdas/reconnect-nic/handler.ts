@@ -27,6 +27,7 @@ import { toWorkflowError } from '../workflow/faults.js';
 import { lookUntil } from '../workflow/look-until.js';
 import { recordPhase } from '../workflow/powertools.js';
 import { createdState, perCloneInput } from '../workflow/states.js';
+import { tableAccess } from '../workflow/table-access.js';
 import { TASK_LOOKS } from '../workflow/task-wait.js';
 import { startPhase } from '../workflow/timing.js';
 import { firstNic, nicEdit, readAll, truthy } from '../workflow/vsphere-ops.js';
@@ -41,7 +42,7 @@ const DEVICES = 'config.hardware.device';
 const input = perCloneInput.extend({ created: createdState.extend({ mac: z.string().nullable() }) });
 
 export const handler = workflowHandler(
-  { input, needs: HANDLER_NEEDS },
+  { input, needs: HANDLER_NEEDS, table: tableAccess },
   async ({ clone, created }, { vcenter, remainingMs }) => {
     const end = startPhase();
     const c = await vcenter();

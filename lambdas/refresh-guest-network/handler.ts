@@ -20,6 +20,7 @@ import {
 import { judgeAddresses } from '../workflow/ip-selection.js';
 import { logger, recordGuestRetry, recordPhase } from '../workflow/powertools.js';
 import { perCloneInput } from '../workflow/states.js';
+import { tableAccess } from '../workflow/table-access.js';
 import { startPhase } from '../workflow/timing.js';
 import { workflowHandler } from '../workflow/workflow-handler.js';
 import { HANDLER_NEEDS } from './needs.js';
@@ -32,7 +33,7 @@ async function unpinned(): Promise<undefined> {
 }
 
 export const handler = workflowHandler(
-  { input: perCloneInput, needs: HANDLER_NEEDS },
+  { input: perCloneInput, needs: HANDLER_NEEDS, table: tableAccess },
   async ({ clone, created }, { config, vcenter, guestCredentials, remainingMs }) => {
     const end = startPhase();
     const source = config.sources[clone.source];

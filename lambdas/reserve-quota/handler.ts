@@ -4,9 +4,8 @@
 import * as z from 'zod';
 import { clock } from '../vsphere/clock.js';
 import { QuotaExceededError } from '../workflow/errors.js';
-import { Holdings } from '../workflow/holdings.js';
-import { permitTable } from '../workflow/permits.js';
 import { runState } from '../workflow/states.js';
+import { tableAccess } from '../workflow/table-access.js';
 import { taskHandler } from '../workflow/task-handler.js';
 import { HANDLER_NEEDS } from './needs.js';
 
@@ -19,13 +18,13 @@ export const handler = taskHandler(
   async ({ run }, { config, remainingMs }) => {
     // ValidateRequest resolved the quota (maxClonesHeldFor: the requester's policy, else the defaults)
     const max = run.maxClonesHeld ?? undefined;
-    const table = permitTable();
-    if (max === undefined || !table) return { reserved: false };
+    const table = max === undefined ? undefined : tableAccess();
+    const holdings = (await table)?.holdings();
+    if (max === undefined || !holdings) return { reserved: false };
     if (run.total > max)
       throw new QuotaExceededError(
         `${run.requesterId} may hold at most ${max} clones at once; this run asks for ${run.total}`,
       );
-    const holdings = new Holdings(table);
     const expiresAtMs = Date.parse(run.leaseExpires) + config.defaults.provisioningAllowanceMinutes * 60_000;
     const deadline = Date.now() + Math.min(config.defaults.quotaWaitSeconds * 1000, remainingMs());
     for (;;) {

@@ -5,12 +5,13 @@ import { runInGuest } from '../workflow/guest-process.js';
 import { smokeProgram } from '../workflow/guest-scripts.js';
 import { recordGuestRetry } from '../workflow/powertools.js';
 import { perCloneInput } from '../workflow/states.js';
+import { tableAccess } from '../workflow/table-access.js';
 import { startPhase } from '../workflow/timing.js';
 import { workflowHandler } from '../workflow/workflow-handler.js';
 import { HANDLER_NEEDS } from './needs.js';
 
 export const handler = workflowHandler(
-  { input: perCloneInput, needs: HANDLER_NEEDS },
+  { input: perCloneInput, needs: HANDLER_NEEDS, table: tableAccess },
   async ({ run, clone, created }, { vcenter, smokeCredentials, remainingMs }) => {
     const end = startPhase();
     const auth = smokeCredentials(clone.source);

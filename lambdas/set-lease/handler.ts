@@ -10,6 +10,7 @@ import { extendLease, type Lease, leaseAction, leaseState, startLease } from '..
 import { MARKER_LEASE_EXPIRES } from '../workflow/naming.js';
 import { logger } from '../workflow/powertools.js';
 import { moRefSchema, runState } from '../workflow/states.js';
+import { tableAccess } from '../workflow/table-access.js';
 import { finishTask } from '../workflow/vsphere-ops.js';
 import { type HandlerTools, workflowHandler } from '../workflow/workflow-handler.js';
 import { HANDLER_NEEDS } from './needs.js';
@@ -67,7 +68,7 @@ async function writeLeaseMarkers(
 }
 
 export const handler = workflowHandler(
-  { input, needs: HANDLER_NEEDS },
+  { input, needs: HANDLER_NEEDS, table: tableAccess },
   async (state, tools): Promise<Lease> => {
     const now = new Date();
     const maxLeaseMinutes = tools.config.defaults.maxLeaseMinutes;

@@ -2,6 +2,7 @@
 // for an ABORTED execution removes exactly that run's clones of this deployment, and keeps searching for a
 // clone that appears late (its InstantClone still running when the execution stopped).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { shareSecretsExtension } from '../../local/runner/secrets-extension.js';
 import { type SimulatorWithClient, startSimulatorWithClient } from '../../test/support/simulator-client.js';
 import { resolveCloneScope } from '../reaper/scope.js';
 import { parseConfig } from '../workflow/config.js';
@@ -22,17 +23,24 @@ function statusChange(status: string, stopDate: number) {
 
 describe('TeardownRun', () => {
   let env: SimulatorWithClient;
+  let releaseSecrets: () => Promise<void>;
   beforeAll(async () => {
     env = await startSimulatorWithClient();
+    // The vCenter account comes from the local Parameters and Secrets extension, as on AWS.
+    releaseSecrets = await shareSecretsExtension({
+      'test/vcenter': JSON.stringify({ username: env.sim.username, password: env.sim.password }),
+    });
     process.env.WORKFLOW_CONFIG = JSON.stringify({
-      vcenter: { url: env.sim.url, insecure: true, secretId: 'unused' },
+      vcenter: { url: env.sim.url, insecure: true, secretId: 'test/vcenter' },
       sources: {},
       deploymentId: 'stack-a',
       cloneFolders: ['DC0/vm/clones'],
     });
-    process.env.LOCAL_CREDENTIALS = '1';
   });
-  afterAll(() => env.stop());
+  afterAll(async () => {
+    await releaseSecrets();
+    await env.stop();
+  });
 
   const plant = (name: string, runId: string, deployment = 'stack-a') =>
     env.sim.plantVm({
@@ -46,10 +54,7 @@ describe('TeardownRun', () => {
     plant(`ci-${run}-02`, run);
     plant('ci-other-01', 'other');
     plant(`ci-${run}-99`, run, 'stack-b');
-    const context = {
-      getRemainingTimeInMillis: () => 900_000,
-      vcenter: { username: env.sim.username, password: env.sim.password },
-    };
+    const context = { getRemainingTimeInMillis: () => 900_000 };
     // Stopped long enough ago that no late clone can come: one search.
     const report = await handler(statusChange('ABORTED', Date.now() - 3_600_000), context as never);
     expect(report.destroyed.sort()).toEqual([`ci-${run}-01`, `ci-${run}-02`]);

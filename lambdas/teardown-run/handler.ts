@@ -11,7 +11,8 @@ import { loadConfig } from '../workflow/config.js';
 import { credentialsFrom, credentialsMiddleware } from '../workflow/credentials.js';
 import { runIdOf } from '../workflow/naming.js';
 import { logger } from '../workflow/powertools.js';
-import { runTimesMiddleware } from '../workflow/run-time-store.js';
+import { runTimesMiddleware } from '../workflow/run-times-middleware.js';
+import { tableAccess } from '../workflow/table-access.js';
 import { HANDLER_NEEDS } from './needs.js';
 import { type RunTeardownReport, tearDownRunClones } from './tear-down-run.js';
 
@@ -69,5 +70,5 @@ async function tearDownEndedRun(event: unknown, context: Context): Promise<RunTe
 }
 
 export const handler = middy(tearDownEndedRun)
-  .use(runTimesMiddleware(loadConfig, HANDLER_NEEDS))
+  .use(runTimesMiddleware(loadConfig, HANDLER_NEEDS, tableAccess))
   .use(credentialsMiddleware(loadConfig, HANDLER_NEEDS));

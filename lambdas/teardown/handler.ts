@@ -13,6 +13,7 @@ import { hasRunMarker } from '../workflow/naming.js';
 import { logger } from '../workflow/powertools.js';
 import { moRefSchema } from '../workflow/states.js';
 import { shortError } from '../workflow/summary.js';
+import { tableAccess } from '../workflow/table-access.js';
 import { startPhase } from '../workflow/timing.js';
 import { GONE, tearDownVm } from '../workflow/vm-teardown.js';
 import { extraConfigOf, findVm, propsOf } from '../workflow/vsphere-ops.js';
@@ -62,7 +63,7 @@ async function findWithSourceTasks(
 }
 
 export const handler = workflowHandler(
-  { input, needs: HANDLER_NEEDS },
+  { input, needs: HANDLER_NEEDS, table: tableAccess },
   async ({ runId, folder, clone, error }, { vcenter, remainingMs }) => {
     const end = startPhase();
     const result = (outcome: string, moref: MoRef | null) => ({

@@ -12,7 +12,6 @@ const config = {
 describe('ValidateRequest', () => {
   it('fans large fleets out and refuses one whose parent state would cross 256 KiB, naming the quota', async () => {
     process.env.WORKFLOW_CONFIG = JSON.stringify(config);
-    process.env.LOCAL_CREDENTIALS = '1';
     const request = {
       requesterId: 'jenkins/platform/nightly/4711',
       namePrefix: 'platform-integration-nightly-windows',
@@ -42,7 +41,6 @@ describe('ValidateRequest', () => {
         named: [{ ...policy, name: 'nightly', maxClonesHeld: 12, match: { requesterIds: ['jenkins/.*'] } }],
       },
     });
-    process.env.LOCAL_CREDENTIALS = '1';
     const request = (requesterId: string) => ({
       request: { requesterId, namePrefix: 'ci', sources: [{ source: 'windows', count: 2 }] },
       executionName: `x-${requesterId.length}`,

@@ -1,4 +1,4 @@
-import { DOMParser, type Element } from '@xmldom/xmldom';
+import { type XmlElement as Element, parseXmlTree } from './xml-tree.js';
 
 export const XSI = 'http://www.w3.org/2001/XMLSchema-instance';
 const XSD = 'http://www.w3.org/2001/XMLSchema';
@@ -97,9 +97,7 @@ const SCALAR_TYPES: Record<string, (s: string) => unknown> = {
 };
 
 function children(el: Element): Element[] {
-  const out: Element[] = [];
-  for (let n = el.firstChild; n; n = n.nextSibling) if (n.nodeType === 1) out.push(n as Element);
-  return out;
+  return el.children;
 }
 
 /** The element's xsi:type as `{ ns, local }`, resolved through real namespace bindings. */
@@ -118,7 +116,7 @@ function coerceByName(name: string, text: string): unknown {
 }
 
 /** Decodes one vim25 element into plain JS: morefs `{type,value}`, data objects with `_type`. */
-export function decodeElement(el: Element, name = el.localName ?? ''): unknown {
+export function decodeElement(el: Element, name = el.localName): unknown {
   const xt = xsiType(el);
   const kids = children(el);
   if (xt?.local.startsWith('ArrayOf')) return kids.map((k) => decodeElement(k));
@@ -152,8 +150,7 @@ export function asArray<T>(v: T | T[] | undefined | null): T[] {
 }
 
 export function parseXml(xml: string): Element {
-  const doc = new DOMParser({ onError: () => {} }).parseFromString(xml, 'text/xml');
-  const root = doc.documentElement;
+  const root = parseXmlTree(xml);
   if (!root) throw new Error('empty XML document');
   return root;
 }

@@ -1,6 +1,6 @@
-import type { Element } from '@xmldom/xmldom';
 import { decodeElement, elementChildren, soapBodyChild, xsiType } from './decode.js';
 import { VsphereFault } from './errors.js';
+import type { XmlElement as Element } from './xml-tree.js';
 
 /**
  * The vim25 fault name of a `<detail>` child: its xsi:type (prefix resolved, so vcsim's

@@ -1,14 +1,14 @@
-// Where credentials come from (ADR 0001): on AWS @middy/secrets-manager puts the secrets on the context
-// (`vcenter`, `guest_<source>`); locally the runner passes a context that already holds them. Either way a
-// handler reads them from the context, and they never enter a state's input or output.
-// @middy/secrets-manager stays on 6.4.5: v7 of that package is not published in our registry; its `before`
-// hook is all middy 7 needs.
+// Where credentials come from (ADR 0001, ADR 0010): before each invocation the credentials middleware fetches
+// the handler's secrets from the Parameters and Secrets extension (on AWS the layer, locally the runner's
+// implementation of its HTTP API) and puts them on the context (`vcenter`, `guest_<source>`,
+// `guest_smoke_<source>`). A handler reads them from the context, and they never enter a state's input or
+// output, an event or a log line.
 import type { MiddlewareObj } from '@middy/core';
-import secretsManager from '@middy/secrets-manager';
 import * as z from 'zod';
 import type { WorkflowConfig } from './config.js';
 import { InvalidConfigError } from './errors.js';
 import type { HandlerNeeds } from './handler-needs.js';
+import { getSecretString, SecretFetchError, secretsExtension } from './secrets-extension.js';
 
 export interface Credentials {
   username: string;
@@ -17,9 +17,6 @@ export interface Credentials {
 
 const credentialsSchema = z.object({ username: z.string().min(1), password: z.string() });
 
-/** Secrets are cached for 15 minutes, so a rotated password is picked up without a redeploy. */
-export const SECRETS_CACHE_MS = 15 * 60 * 1000;
-
 export function guestKey(source: string): string {
   return `guest_${source}`;
 }
@@ -27,11 +24,6 @@ export function guestKey(source: string): string {
 /** Context key of a source's smoke-command account (its `smokeGuestSecretId`). */
 export function smokeGuestKey(source: string): string {
   return `guest_smoke_${source}`;
-}
-
-/** True when the secrets must be fetched from Secrets Manager (running in Lambda, not told otherwise). */
-export function useSecretsManager(env: NodeJS.ProcessEnv = process.env): boolean {
-  return Boolean(env.AWS_LAMBDA_FUNCTION_NAME) && !env.LOCAL_CREDENTIALS;
 }
 
 /** Context key → secret id for what a handler needs (exactly what the stack grants it). */
@@ -48,24 +40,46 @@ export function secretIds(config: WorkflowConfig, needs: HandlerNeeds): Record<s
 }
 
 /**
- * The credentials middleware. Built lazily on the first request so a bad WORKFLOW_CONFIG surfaces as
- * InvalidConfig from the handler instead of an init crash.
+ * The credentials middleware. The config is read on the first request, so a bad WORKFLOW_CONFIG surfaces as
+ * InvalidConfig from the handler instead of an init crash. Nothing is cached here: the extension caches each
+ * secret for SECRETS_MANAGER_TTL (the stack sets 300 s, the extension's maximum), so a rotated password is
+ * picked up within five minutes without a redeploy, and a cached fetch is one request on localhost.
  */
 export function credentialsMiddleware(loadConfig: () => WorkflowConfig, needs: HandlerNeeds): MiddlewareObj {
-  let inner: MiddlewareObj | undefined;
   return {
     before: async (request) => {
-      if (!useSecretsManager()) return;
-      const fetchData = secretIds(loadConfig(), needs);
-      if (Object.keys(fetchData).length === 0) return;
-      inner ??= secretsManager({
-        fetchData,
-        setToContext: true,
-        cacheExpiry: SECRETS_CACHE_MS,
-      }) as MiddlewareObj;
-      await inner.before?.(request);
+      const extension = secretsExtension();
+      if (!extension) return;
+      const fetchData = Object.entries(secretIds(loadConfig(), needs));
+      const values = await Promise.all(
+        fetchData.map(([key, id]) => getSecretString(extension, id).then((text) => [key, secretValue(text)])),
+      ).catch((error: unknown) => {
+        throw fetchFailure(error);
+      });
+      Object.assign(request.context as object, Object.fromEntries(values));
     },
   };
+}
+
+/** A secret's JSON; a secret that is not JSON stays a string (credentialsFrom then names the key). */
+function secretValue(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * A secret that does not exist, that the role may not read, or no extension to ask: the deployment's to fix.
+ * The extension has already retried Secrets Manager (with the SDK's retries) when it answers with an error.
+ */
+function fetchFailure(error: unknown): Error {
+  if (error instanceof SecretFetchError)
+    return new InvalidConfigError(
+      `${error.message} (check that the secret exists, holds {"username","password"} and the function's role may read it)`,
+    );
+  return error instanceof Error ? error : new Error(String(error));
 }
 
 /** Reads `{username, password}` from the context; the error names the key, never the value. */

@@ -1,9 +1,11 @@
-// The handlers' side of the vCenter-wide throttle (throttle.ts): one Throttle per container, on the table the
-// CDK stack names in PERMIT_TABLE_NAME (the local runner points PERMIT_TABLE_ENDPOINT at dynalite). Without a
-// table (unit tests of single handlers) operations run unthrottled.
+// The handlers' side of the vCenter-wide throttle (throttle.ts) and of the quota's holdings (holdings.ts): one
+// Throttle per container, on the table the CDK stack names in PERMIT_TABLE_NAME (the local runner points
+// PERMIT_TABLE_ENDPOINT at dynalite). Without a table (unit tests of single handlers) operations run
+// unthrottled. Handlers reach this module only through table-access.ts, so the AWS SDK loads when first needed.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { clock } from '../vsphere/clock.js';
 import type { WorkflowConfig } from './config.js';
+import { Holdings } from './holdings.js';
 import { type OperationKind, Throttle } from './throttle.js';
 
 let table: { key: string; client: DynamoDBClient; tableName: string } | undefined;
@@ -23,6 +25,12 @@ export function permitTable(): { client: DynamoDBClient; tableName: string } | u
     table = { key, client, tableName };
   }
   return table;
+}
+
+/** The requesters' holdings in the permit table, or undefined when none is configured. */
+export function holdings(): Holdings | undefined {
+  const t = permitTable();
+  return t && new Holdings(t);
 }
 
 let cached: { key: string; throttle: Throttle } | undefined;
@@ -73,3 +81,6 @@ export async function withPermit<T>(
   const waitMs = Math.min(config.throttle.waitSeconds * 1000, remaining / 2);
   return throttle.with(kind, remaining + 5_000, waitMs, fn);
 }
+
+// The learned run times' store lives behind the same door (table-access.ts).
+export { attachRunTimeStore } from './run-time-store.js';

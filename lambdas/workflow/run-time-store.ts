@@ -13,9 +13,7 @@ import {
   QueryCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import type { MiddlewareObj } from '@middy/core';
 import type { WorkflowConfig } from './config.js';
-import type { HandlerNeeds } from './handler-needs.js';
 import { permitTable } from './permits.js';
 import { logger } from './powertools.js';
 import { RUN_TIMES_KEY_PREFIX } from './run-time-keys.js';
@@ -225,28 +223,4 @@ export function attachRunTimeStore(config: WorkflowConfig): RunTimeStore | undef
   }
   current.store.startLoad();
   return current.store;
-}
-
-/**
- * For handlers whose needs.ts declares `runTimes`: the load starts before the secrets are fetched and the
- * session borrowed; the invocation's runs are written when it ends, and it returns once they are (each call
- * bounded by the store's timeout).
- */
-export function runTimesMiddleware(loadConfig: () => WorkflowConfig, needs: HandlerNeeds): MiddlewareObj {
-  let store: RunTimeStore | undefined;
-  const settle = async () => {
-    await store?.settle();
-  };
-  return {
-    before: () => {
-      if (!needs.runTimes) return;
-      try {
-        store = attachRunTimeStore(loadConfig());
-      } catch {
-        // a bad config is the handler's to report (InvalidConfig); its waits would not start anyway
-      }
-    },
-    after: settle,
-    onError: settle,
-  };
 }

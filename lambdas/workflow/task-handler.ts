@@ -8,6 +8,7 @@ import type * as z from 'zod';
 import { loadConfig, type WorkflowConfig } from './config.js';
 import type { HandlerNeeds } from './handler-needs.js';
 import { logger, metrics } from './powertools.js';
+import { mapStack } from './stack-sources.js';
 
 export interface TaskTools {
   config: WorkflowConfig;
@@ -35,6 +36,13 @@ const publishMetrics = {
   },
   onError: () => {
     if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+  },
+};
+
+/** A failure's stack names our sources, not the bundle's lines, when the runtime reports it (stack-sources.ts). */
+const sourceStacks = {
+  onError: (request: { error: unknown }) => {
+    if (request.error instanceof Error) mapStack(request.error);
   },
 };
 
@@ -73,7 +81,8 @@ export function coreTaskHandler<S extends z.ZodType, T, O>(
   };
   let handler = middy<unknown, O>(base as never)
     .use(injectLambdaContext(logger, { logEvent: false }))
-    .use(publishMetrics);
+    .use(publishMetrics)
+    .use(sourceStacks);
   for (const middleware of options.use ?? []) handler = handler.use(middleware);
   return handler as never;
 }

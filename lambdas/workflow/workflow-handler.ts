@@ -13,9 +13,9 @@ import {
   smokeGuestKey,
 } from './credentials.js';
 import type { HandlerNeeds } from './handler-needs.js';
-import { withPermit } from './permits.js';
-import { runTimesMiddleware } from './run-time-store.js';
+import { runTimesMiddleware } from './run-times-middleware.js';
 import { borrowClient, releaseClient } from './session.js';
+import type { tableAccess } from './table-access.js';
 import { coreTaskHandler, type TaskTools } from './task-handler.js';
 
 export interface HandlerTools extends TaskTools {
@@ -25,15 +25,28 @@ export interface HandlerTools extends TaskTools {
   smokeCredentials(source: string): Credentials;
 }
 
+/**
+ * `table` is the door to the permit table (`tableAccess` from table-access.ts), given by the handlers whose
+ * needs name a permit kind or the learned run times, and only by them: the others' bundles then carry no
+ * DynamoDB code at all.
+ */
 export function workflowHandler<S extends z.ZodType, O>(
-  options: { input: S; needs: HandlerNeeds },
+  options: { input: S; needs: HandlerNeeds; table?: typeof tableAccess },
   run: (input: z.infer<S>, tools: HandlerTools) => Promise<O>,
 ): middy.MiddyfiedHandler<unknown, O> {
+  if (Boolean(options.needs.permit || options.needs.runTimes) !== Boolean(options.table)) {
+    throw new Error(
+      'a handler passes `table: tableAccess` exactly when its needs name a permit kind or the run times',
+    );
+  }
   return coreTaskHandler(
     {
       input: options.input,
       // The learned run times load while the secrets are fetched and the session borrowed (ADR 0009).
-      use: [runTimesMiddleware(loadConfig, options.needs), credentialsMiddleware(loadConfig, options.needs)],
+      use: [
+        runTimesMiddleware(loadConfig, options.needs, options.table),
+        credentialsMiddleware(loadConfig, options.needs),
+      ],
       open: (context, config) => {
         let borrowed: { client: Promise<VsphereClient>; creds: Credentials } | undefined;
         const vcenter = (): Promise<VsphereClient> => {
@@ -63,11 +76,12 @@ export function workflowHandler<S extends z.ZodType, O>(
       },
     },
     // A handler that performs a throttled vCenter operation holds its permit for the whole invocation (ADR 0006).
-    (input, tools) => {
+    async (input, tools) => {
       const permit = options.needs.permit;
-      return permit
-        ? withPermit(permit, tools.config, tools.remainingMs, () => run(input, tools))
-        : run(input, tools);
+      const table = permit ? options.table?.() : undefined;
+      if (!permit || !table) return run(input, tools);
+      const { withPermit } = await table;
+      return withPermit(permit, tools.config, tools.remainingMs, () => run(input, tools));
     },
   );
 }

@@ -1,4 +1,5 @@
-// WORKFLOW_CONFIG and the secrets context for local runs (ADR 0001: one config env var, context-held secrets).
+// WORKFLOW_CONFIG and the secrets for local runs (ADR 0001: one config env var; ADR 0010: the secrets served by
+// the local Parameters and Secrets extension, local/runner/secrets-extension.ts).
 
 import {
   type NamedSecretSource,
@@ -8,10 +9,17 @@ import {
 import type { RunningSimulator } from '../simulator/index.js';
 import type { Credentials, JsonValue, SourceConfig, VcenterTarget } from './types.js';
 
+const LOCAL_VCENTER_SECRET = 'local/vcenter';
+
+/** The SecretStrings the local extension serves for a setup: each secret's JSON, as Secrets Manager holds it. */
+export function secretStrings(setup: LocalSetup): Record<string, string> {
+  return Object.fromEntries(Object.entries(setup.secrets).map(([id, c]) => [id, JSON.stringify(c)]));
+}
+
 export interface LocalSetup {
   /** the JSON document the handlers read from process.env.WORKFLOW_CONFIG (built as the CDK stack builds it) */
   config: WorkflowConfigDocument;
-  /** what @middy/secrets-manager would put on the context: `vcenter` and `guest_<source>` */
+  /** the secrets by the ids WORKFLOW_CONFIG names (`local/vcenter`, `local/guest/<source>`, …) */
   secrets: Record<string, Credentials>;
   /** the vCenter the run talks to, with its account (for the run-scoped teardown) */
   target: VcenterTarget;
@@ -62,17 +70,17 @@ export function buildLocalSetup(options: SetupOptions): LocalSetup {
   const guest = { ...(sim && !options.vcenter ? simulatorGuests(sim, sources) : {}), ...options.guest };
 
   const secrets: Record<string, Credentials> = {
-    vcenter: { username: vcenter.username, password: vcenter.password },
+    [LOCAL_VCENTER_SECRET]: { username: vcenter.username, password: vcenter.password },
   };
   const namedSources: Record<string, NamedSecretSource> = {};
   for (const [name, source] of Object.entries(sources)) {
     namedSources[name] = { ...source, guestSecret: `local/guest/${name}` };
     const creds = guest[name];
-    if (creds) secrets[`guest_${name}`] = creds;
+    if (creds) secrets[`local/guest/${name}`] = creds;
     const smoke = options.smokeGuest?.[name];
     if (smoke) {
       namedSources[name].smokeGuestSecret = `local/guest-smoke/${name}`;
-      secrets[`guest_smoke_${name}`] = smoke;
+      secrets[`local/guest-smoke/${name}`] = smoke;
     }
   }
   return {
@@ -84,7 +92,7 @@ export function buildLocalSetup(options: SetupOptions): LocalSetup {
           url: vcenter.url,
           ...(vcenter.insecure ? { insecure: true } : {}),
           ...(vcenter.caPem ? { caPem: vcenter.caPem } : {}),
-          secret: 'local/vcenter',
+          secret: LOCAL_VCENTER_SECRET,
         },
         sources: namedSources,
         // The handlers' own defaults (lambdas/workflow/config.ts) unless the caller sets some.

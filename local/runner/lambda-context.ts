@@ -1,15 +1,13 @@
-// A Lambda-like invocation context for in-process handler calls, carrying the secrets the way
-// @middy/secrets-manager with `setToContext: true` would (ADR 0001).
+// A Lambda-like invocation context for in-process handler calls. It carries no secrets: the handlers fetch them
+// from the local Parameters and Secrets extension, as on AWS (ADR 0010).
 
 import { randomUUID } from 'node:crypto';
 import { localFunctionArn } from './asl.js';
-import type { Credentials } from './types.js';
 
 const DEFAULT_LAMBDA_TIMEOUT_MS = 900_000;
 
 export function lambdaContext(
   functionName: string,
-  secrets: Record<string, Credentials>,
   timeoutMs = DEFAULT_LAMBDA_TIMEOUT_MS,
   /** local stand-ins the handler may use (`localPutEvents`, see lambdas/workflow/publish.ts) */
   extras: Record<string, unknown> = {},
@@ -30,7 +28,5 @@ export function lambdaContext(
     fail: () => {},
     succeed: () => {},
     ...extras,
-    // Copies: a handler that mutates its context must not change the next invocation's secrets.
-    ...Object.fromEntries(Object.entries(secrets).map(([k, v]) => [k, { ...v }])),
   };
 }

@@ -18,7 +18,7 @@ import {
   substitute,
   taskStates,
 } from './asl.js';
-import { buildLocalSetup } from './config.js';
+import { buildLocalSetup, secretStrings } from './config.js';
 import {
   type DistributedMapSpec,
   distributedMapHandler,
@@ -31,6 +31,7 @@ import { inputDepthProblem } from './input-depth.js';
 import { adaptForLocal } from './parity.js';
 import { type PermitStore, startPermitStore } from './permit-store.js';
 import { scaledTimings } from './scaling.js';
+import { shareSecretsExtension } from './secrets-extension.js';
 import { buildOverrides } from './task-overrides.js';
 import { tearDownRun } from './tear-down-run.js';
 import type {
@@ -86,8 +87,8 @@ export function loadLocalDefinition(aslPath = DEFAULT_ASL_PATH): StateMachineDef
 }
 
 /**
- * Runs one execution locally. Sets process.env.WORKFLOW_CONFIG (and LOCAL_CREDENTIALS) for the handlers
- * before importing them; secrets reach the handlers only through the invocation context.
+ * Runs one execution locally. Sets process.env.WORKFLOW_CONFIG for the handlers before importing them; they
+ * fetch their secrets from the process's local Parameters and Secrets extension, as on AWS (ADR 0010).
  */
 export async function runLocalWorkflow(options: RunLocalWorkflowOptions): Promise<LocalExecutionResult> {
   const name = options.name ?? `local-${Date.now()}-${randomUUID().slice(0, 8)}`;
@@ -112,7 +113,6 @@ export async function runLocalWorkflow(options: RunLocalWorkflowOptions): Promis
     };
   }
   process.env.WORKFLOW_CONFIG = JSON.stringify(setup.config);
-  process.env.LOCAL_CREDENTIALS = '1';
   clock.setScale(timeScale);
   // The throttle's permits live in a real DynamoDB implementation, as on AWS in a table of the stack.
   const ownStore = options.permits ? undefined : await startPermitStore();
@@ -120,8 +120,9 @@ export async function runLocalWorkflow(options: RunLocalWorkflowOptions): Promis
   process.env.PERMIT_TABLE_NAME = permits.tableName;
   process.env.PERMIT_TABLE_ENDPOINT = permits.endpoint;
   const inFlight = new Set<Promise<unknown>>();
+  const releaseSecrets = await shareSecretsExtension(secretStrings(setup));
   try {
-    const result = await runWithPermits(options, name, timeScale, setup, inFlight);
+    const result = await runWithPermits(options, name, timeScale, inFlight);
     if (!endedWithoutTeardown(result)) return result;
     // As a Lambda goes on after StopExecution, the handlers still running may yet create a clone: let them
     // end before the run-scoped teardown looks for the run's clones (children's clones carry the same marker).
@@ -145,6 +146,7 @@ export async function runLocalWorkflow(options: RunLocalWorkflowOptions): Promis
     // whoever tears the run down) before the permit table goes away under them.
     await Promise.allSettled([...inFlight]);
     await ownStore?.stop();
+    await releaseSecrets();
   }
 }
 
@@ -167,7 +169,6 @@ async function runWithPermits(
   options: RunLocalWorkflowOptions,
   name: string,
   timeScale: number,
-  setup: ReturnType<typeof buildLocalSetup>,
   inFlight: Set<Promise<unknown>>,
 ): Promise<LocalExecutionResult> {
   const { definition, machine, maps, kinds } = localMachine(options.aslPath);
@@ -195,7 +196,6 @@ async function runWithPermits(
   const stopChildren = new AbortController();
   const overrideContext = {
     handlers,
-    secrets: setup.secrets,
     taskToken,
     executionName: name,
     release: options.release ?? 'immediate',

@@ -9,7 +9,6 @@ import { LocalTaskError, toTaskError } from './lambda-errors.js';
 import { readsRetryCount, stripLocalKeys, withRetryCount } from './parity.js';
 import { awaitRelease } from './release.js';
 import type {
-  Credentials,
   JsonValue,
   LambdaHandler,
   RecordedEvent,
@@ -21,7 +20,6 @@ import type {
 
 export interface OverrideContext {
   handlers: Record<string, LambdaHandler>;
-  secrets: Record<string, Credentials>;
   /** `$$.Task.Token` as the library resolves it; each wait gets its own token in the tokens release mode */
   taskToken: string;
   executionName: string;
@@ -189,7 +187,7 @@ function overrideFor(task: TaskStateInfo, ctx: OverrideContext): Override {
         // As on AWS, the handler's clock is the function timeout the CDK stack derives from TimeoutSeconds.
         const taskMs = waits ? undefined : timeoutMs(task.definition, rawInput);
         const fnMs = taskMs === undefined ? undefined : lambdaTimeoutSeconds(taskMs / 1000) * 1000;
-        const context = lambdaContext(fn, ctx.secrets, fnMs, {
+        const context = lambdaContext(fn, fnMs, {
           localPutEvents: localPutEvents(task.name, ctx),
         });
         const invocation = Promise.resolve(handler(payload, context));

@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { App } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../cdk/app.js';
+import { startSecretsExtension } from '../../local/runner/secrets-extension.js';
 import { startSimulator } from '../../local/simulator/index.js';
 import type { Json } from './helpers.js';
 import { exampleConfig, FIXTURE_ASL, FIXTURE_LAMBDAS, writeConfig } from './helpers.js';
@@ -91,13 +92,17 @@ describe('real esbuild bundling', () => {
     const caPath = env.NODE_EXTRA_CA_CERTS?.replace(/^\/var\/task\//, `${dir}/`);
     expect(caPath && existsSync(caPath), env.NODE_EXTRA_CA_CERTS).toBe(true);
     const sim = await startSimulator({ https: false, timeScale: 0.01 });
+    // The vCenter account comes from the Parameters and Secrets extension's API, as on AWS (here the local one).
+    const extension = await startSecretsExtension();
     try {
       const workflowConfig = JSON.parse(env.WORKFLOW_CONFIG as string);
       workflowConfig.vcenter = { ...workflowConfig.vcenter, url: sim.url };
+      extension.put({
+        [workflowConfig.vcenter.secretId]: JSON.stringify({ username: sim.username, password: sim.password }),
+      });
       const invoke = [
         `const { handler } = await import(${JSON.stringify(join(dir, 'index.mjs'))});`,
-        `const vcenter = ${JSON.stringify({ username: sim.username, password: sim.password })};`,
-        'const report = await handler({}, { getRemainingTimeInMillis: () => 120000, vcenter });',
+        'const report = await handler({}, { getRemainingTimeInMillis: () => 120000 });',
         "console.log('REPORT ' + JSON.stringify(report));",
       ].join('\n');
       const probeEnv: NodeJS.ProcessEnv = {
@@ -106,8 +111,10 @@ describe('real esbuild bundling', () => {
         NODE_EXTRA_CA_CERTS: caPath,
         WORKFLOW_CONFIG: JSON.stringify(workflowConfig),
         AWS_REGION: 'eu-central-1',
+        PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: String(extension.port),
+        AWS_SESSION_TOKEN: extension.token,
       };
-      // Not on Lambda: credentials come from the context instead of Secrets Manager, and no report event.
+      // Not on Lambda: no report event.
       delete probeEnv.AWS_LAMBDA_FUNCTION_NAME;
       delete probeEnv.EVENT_BUS_NAME;
       const { stdout } = await execFileAsync(process.execPath, ['--input-type=module', '-e', invoke], {
@@ -118,7 +125,9 @@ describe('real esbuild bundling', () => {
       const report = JSON.parse((line as string).slice('REPORT '.length));
       expect(report.scanned).toBe(sim.inventory().length);
       expect(report.failed).toEqual([]);
+      expect(Object.values(extension.requests())).toEqual([1]);
     } finally {
+      await extension.stop();
       await sim.stop();
     }
   });

@@ -5,7 +5,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import {
   bundleWithSizes,
   handlerDirs,
@@ -14,15 +14,21 @@ import {
 } from '../../bench/cold-start.js';
 import { handlerNeeds } from '../../cdk/handler-needs.js';
 import { REPO_ROOT } from '../../local/runner/asl.js';
-import { buildLocalSetup } from '../../local/runner/config.js';
+import { buildLocalSetup, secretStrings } from '../../local/runner/config.js';
+import { startSecretsExtension } from '../../local/runner/secrets-extension.js';
 import { type RunningSimulator, startSimulator } from '../../local/simulator/index.js';
 
 /** The issue-9 budget per handler bundle (index.mjs; its source map and the WSDL sit beside it). */
 const MAX_BUNDLE_BYTES = 1_000_000;
 /** Only node-soap's own HTTP client uses these; the bundle aliases them to a stub that throws. */
 const SOAP_HTTP_STACK = ['axios', 'axios-ntlm', 'form-data', 'mime-db', 'whatwg-mimetype', 'formidable'];
-/** What only vCenter callers need: the SOAP client and the Secrets Manager client for their credentials. */
-const VCENTER_ONLY = ['soap', '@xmldom/xmldom', 'sax', '@aws-sdk/client-secrets-manager'];
+/** What only vCenter callers need: the SOAP client (and sax, which it and our response decoder use). */
+const VCENTER_ONLY = ['soap', 'sax'];
+/**
+ * In no handler (ADR 0010): credentials come from the Parameters and Secrets extension over HTTP, and responses
+ * are decoded with sax.
+ */
+const NOWHERE = ['@aws-sdk/client-secrets-manager', '@middy/secrets-manager', '@xmldom/xmldom'];
 
 const out = mkdtempSync(join(tmpdir(), 'ic-handler-bundles-'));
 const bundles = new Map<string, { file: string; packages: string[]; bytes: number }>();
@@ -56,6 +62,10 @@ describe('handler bundles as the stack builds them', () => {
     for (const [dir, b] of bundles) {
       expect(b.bytes, dir).toBeLessThanOrEqual(MAX_BUNDLE_BYTES);
       expect(
+        b.packages.filter((p) => NOWHERE.includes(p)),
+        dir,
+      ).toEqual([]);
+      expect(
         b.packages.filter((p) => SOAP_HTTP_STACK.includes(p)),
         dir,
       ).toEqual([]);
@@ -83,16 +93,36 @@ describe('handler bundles as the stack builds them', () => {
     }
   });
 
-  it('plans a clone and verifies its source from the bundles against the simulator over SOAP and TLS', {
+  it('a failing handler reports a stack that names our sources, through the bundle’s source map, without --enable-source-maps', {
+    timeout: 60_000,
+  }, async () => {
+    const setup = buildLocalSetup({ simulator: sim });
+    const env = { ...process.env, WORKFLOW_CONFIG: JSON.stringify(setup.config), AWS_REGION: 'eu-central-1' };
+    const failed = await invokeInFreshNode(
+      bundles.get('validate-request')?.file as string,
+      env,
+      { request: { requesterId: 'test/bundles' } },
+      {},
+    );
+    expect(failed.error?.name).toBe('TypeError');
+    expect(failed.error?.stack).toMatch(/lambdas\/workflow\/task-handler\.ts:\d+:\d+/);
+    expect(failed.error?.stack).not.toMatch(/index\.mjs:\d+/);
+  });
+
+  it('plans a clone and verifies its source from the bundles against the simulator over SOAP and TLS, its secret fetched from the Parameters and Secrets extension API', {
     timeout: 120_000,
   }, async () => {
     const setup = buildLocalSetup({ simulator: sim });
     expect(setup.config.vcenter.url).toMatch(/^https:/);
+    const extension = await startSecretsExtension();
+    onTestFinished(() => extension.stop());
+    extension.put(secretStrings(setup));
     const env = {
       ...process.env,
       WORKFLOW_CONFIG: JSON.stringify(setup.config),
       AWS_REGION: 'eu-central-1',
-      LOCAL_CREDENTIALS: '1',
+      PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: String(extension.port),
+      AWS_SESSION_TOKEN: extension.token,
     };
     const request = {
       requesterId: 'test/bundles',
@@ -111,7 +141,7 @@ describe('handler bundles as the stack builds them', () => {
       bundles.get('verify-source-frozen')?.file as string,
       env,
       planned.output,
-      setup.secrets,
+      {},
     );
     expect(verified.error).toBeUndefined();
     const output = verified.output as { clones: { sourcePath: string; sourceVm: { hostName: string } }[] };
@@ -119,5 +149,7 @@ describe('handler bundles as the stack builds them', () => {
     expect(output.clones[0]?.sourcePath).toBe(sim.sources.linux);
     expect(output.clones[0]?.sourceVm.hostName).toEqual(expect.any(String));
     expect(sim.stats().calls.Login ?? 0).toBe(loginsBefore + 1);
+    // VerifySourceFrozen needs the vCenter account only (its needs.ts), and read it once
+    expect(extension.requests()).toEqual({ [setup.config.vcenter.secretId]: 1 });
   });
 });

@@ -269,6 +269,37 @@ describe('InstantCloneStack (example config, fixture ASL)', () => {
     });
   });
 
+  it('the functions that read secrets, and only they, ask the AWS Parameters and Secrets extension (layer, 5-minute cache)', () => {
+    const fns = Object.entries(ofType(t, 'AWS::Lambda::Function'));
+    const secretReaders = new Set(
+      statements(t)
+        .filter(({ statement }) => asList(statement.Action).includes('secretsmanager:GetSecretValue'))
+        .map(({ policy }) => policy.replace(/Function.*$/, '')),
+    );
+    expect(secretReaders.size).toBeGreaterThan(0);
+    // Region-agnostic stack: the layer ARN comes from CDK's per-region map of AWS's published layer (arm64).
+    const map = (t.toJSON().Mappings?.ParamsandsecretslayerMap ?? {}) as Record<
+      string,
+      Record<string, string>
+    >;
+    expect(map['eu-central-1']?.['1x0x103xarm64']).toMatch(
+      /^arn:aws:lambda:eu-central-1:\d+:layer:AWS-Parameters-and-Secrets-Lambda-Extension-Arm64:\d+$/,
+    );
+    for (const [id, fn] of fns) {
+      const layers = JSON.stringify(fn.Properties.Layers ?? []);
+      const env = fn.Properties.Environment?.Variables ?? {};
+      if (secretReaders.has(id.replace(/Function.*$/, ''))) {
+        expect(layers, id).toBe(
+          '[{"Fn::FindInMap":["ParamsandsecretslayerMap",{"Ref":"AWS::Region"},"1x0x103xarm64"]}]',
+        );
+        expect(env.SECRETS_MANAGER_TTL, id).toBe('300');
+        expect(env.PARAMETERS_SECRETS_EXTENSION_CACHE_ENABLED, id).toBe('true');
+      } else {
+        expect(layers, id).not.toMatch(/Paramsandsecrets/);
+      }
+    }
+  });
+
   it('secrets: only GetSecretValue, only on the configured secrets, guest secrets only where guest ops run', () => {
     const secretStatements = statements(t).filter(({ statement }) =>
       asList(statement.Action).some((a: string) => a.startsWith('secretsmanager:')),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../lambdas/workflow/config.js';
 import { workflowConfigDocument } from '../../lambdas/workflow/workflow-config-document.js';
-import { buildLocalSetup } from '../../local/runner/config.js';
+import { buildLocalSetup, secretStrings } from '../../local/runner/config.js';
 import type { RunningSimulator } from '../../local/simulator/index.js';
 
 /** Only what buildLocalSetup reads from a running simulator. */
@@ -37,12 +37,17 @@ describe('WORKFLOW_CONFIG for local runs', () => {
     for (const secret of ['vc-secret', 'l-secret', 'w-secret']) expect(text).not.toContain(secret);
   });
 
-  it('puts the secrets in the context keys @middy/secrets-manager would set', () => {
-    const { secrets } = buildLocalSetup({ simulator: sim });
-    expect(secrets.vcenter).toEqual({ username: 'administrator@vsphere.local', password: 'vc-secret' });
-    expect(secrets.guest_linux).toEqual(sim.guest.linux);
-    expect(secrets.guest_windows).toEqual(sim.guest.windows);
-    expect(secrets.guest_notFrozen).toEqual(sim.guest.linux);
+  it('holds the secrets by the ids WORKFLOW_CONFIG names, as the local Parameters and Secrets extension serves them', () => {
+    const setup = buildLocalSetup({ simulator: sim });
+    const { secrets, config } = setup;
+    expect(secrets[config.vcenter.secretId]).toEqual({
+      username: 'administrator@vsphere.local',
+      password: 'vc-secret',
+    });
+    expect(secrets[config.sources.linux?.guestSecretId ?? '']).toEqual(sim.guest.linux);
+    expect(secrets['local/guest/windows']).toEqual(sim.guest.windows);
+    expect(secrets['local/guest/notFrozen']).toEqual(sim.guest.linux);
+    expect(JSON.parse(secretStrings(setup)['local/vcenter'] ?? '')).toEqual(secrets['local/vcenter']);
   });
 
   it('runs against a given vCenter with the given sources and guest accounts only', () => {
@@ -61,7 +66,7 @@ describe('WORKFLOW_CONFIG for local runs', () => {
       caPem: '-----BEGIN CERTIFICATE-----',
       secretId: 'local/vcenter',
     });
-    expect(Object.keys(secrets).sort()).toEqual(['guest_ubuntu', 'vcenter']);
+    expect(Object.keys(secrets).sort()).toEqual(['local/guest/ubuntu', 'local/vcenter']);
     expect(() =>
       buildLocalSetup({ vcenter: { url: 'https://vc/sdk', username: 'u', password: 'p' } }),
     ).toThrow(/pass `sources`/);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { getSecretString, secretsExtension } from '../../lambdas/workflow/secrets-extension.js';
 import { runLocalWorkflow } from '../../local/runner/run.js';
 import type { RunnerEvent } from '../../local/runner/types.js';
 import { fixtureOptions, GUEST_SECRET, LEASE_ASL, SECRET } from './fixture.js';
@@ -26,29 +27,40 @@ describe('runLocalWorkflow wiring', () => {
     expect(exited?.state?.output).toMatchObject({ greet: { greeting: 'hi' } });
   });
 
-  it('passes secrets in the context only, never in any state input or output', async () => {
+  it('serves the secrets through the local Parameters and Secrets extension only: never in the context, a state input or output', async () => {
     let context: Record<string, unknown> = {};
+    const fetched: Record<string, unknown> = {};
     const result = await runLocalWorkflow(
       fixtureOptions({
         handlers: {
           Greet: async (_event, ctx) => {
             context = ctx;
+            const extension = secretsExtension();
+            if (!extension) throw new Error('no Parameters and Secrets extension to ask');
+            for (const id of ['local/vcenter', 'local/guest/linux'])
+              fetched[id] = JSON.parse(await getSecretString(extension, id));
             return { greeting: 'hi' };
           },
           Echo: async (event) => event,
         },
       }),
     );
-    expect(context.vcenter).toEqual({ username: 'administrator@vsphere.local', password: SECRET });
-    expect(context.guest_linux).toEqual({ username: 'root', password: GUEST_SECRET });
+    expect(result.status).toBe('SUCCEEDED');
+    expect(fetched).toEqual({
+      'local/vcenter': { username: 'administrator@vsphere.local', password: SECRET },
+      'local/guest/linux': { username: 'root', password: GUEST_SECRET },
+    });
+    expect(context.vcenter).toBeUndefined();
     expect(context.functionName).toBe('Greet');
     expect(typeof (context.getRemainingTimeInMillis as () => number)()).toBe('number');
     expect(JSON.parse(process.env.WORKFLOW_CONFIG ?? '{}').sources.linux.guestSecretId).toBe(
       'local/guest/linux',
     );
-    const history = JSON.stringify([result.events, result.putEvents, process.env.WORKFLOW_CONFIG]);
+    const history = JSON.stringify([result.events, result.putEvents, process.env.WORKFLOW_CONFIG, context]);
     expect(history).not.toContain(SECRET);
     expect(history).not.toContain(GUEST_SECRET);
+    // the last run over: the extension is stopped and the handlers no longer pointed at it
+    expect(process.env.PARAMETERS_SECRETS_EXTENSION_HTTP_PORT).toBeUndefined();
   });
 
   it('matches Catch on the thrown error name and reports an AWS-shaped Cause', async () => {
