@@ -88,6 +88,11 @@ export const runTimes = {
       return pause;
     };
   },
+  /** The longest recent run of this kind (simulated ms), or undefined without data. */
+  longest(kind: string): number | undefined {
+    const list = seen.get(kind);
+    return list?.length ? Math.max(...list) : undefined;
+  },
   /** Tests only. */
   forget(): void {
     seen.clear();

@@ -1,0 +1,130 @@
+// The end of the network refresh by push. Both refresh scripts end by asking Tools to send guest.net now
+// (`vmware-toolbox-cmd info update network`), and vCenter pushes that through the property collector; so
+// after StartProgramInGuest one property filter on the clone's guest.net is long-polled, and each push is
+// followed by one look at the process (ListProcessesInGuest): ended with 0 and guest.net showing the address
+// the workflow accepts is the answer (no dense process polls, no file read-back). Between bounded long polls
+// the process is also looked at on a plan (after the usual run time, then every few seconds), so a script
+// that fails (exits non-zero) is found as before, and one that exits 0 while guest.net stays silent (Tools
+// older than 10.1 have no `info update network`; guest.net then waits for their 30 s poll) hands over to the
+// read-back.
+// docs/adr/0008-refresh-end-by-push.md.
+import {
+  clock,
+  type GuestAuth,
+  listProcessesInGuest,
+  type MoRef,
+  PropertyWatch,
+  type VsphereClient,
+} from '../vsphere/index.js';
+import { GuestScriptFailedError } from './errors.js';
+import { startWhenReady } from './guest-process.js';
+import type { GuestProgram } from './guest-scripts.js';
+import type { GuestNic } from './ip-selection.js';
+import { runTimes } from './run-times.js';
+import { list } from './vsphere-ops.js';
+
+/** A run within the usual spread (±10 %) has pushed by the longest recent run and a tenth: look then. */
+const FIRST_LOOK_AFTER_LONGEST = 1.1;
+/** Without data, the first look at the process comes this soon (simulated ms) … */
+const FIRST_LOOK_WITHOUT_DATA_MS = 2_000;
+/** … and later looks this far apart, each half as long again as the one before, up to the cap. */
+const LOOK_GAP_MS = 3_000;
+const LOOK_GAP_CAP_MS = 5_000;
+
+export type RefreshEnd =
+  /** The script ended with 0 and guest.net showed an address `accept` took, pushed after it started. */
+  | { seenIp: string }
+  /** The script ended before guest.net showed one (exitCode 0: read the report back instead). */
+  | { exitCode: number };
+
+export interface GuestNetPush {
+  /** Wall-clock limit for the whole wait (ms); past it the script counts as hung (GuestScriptFailed). */
+  timeoutMs: number;
+  /** What the program is for, so its usual run time is learned per kind (run-times.ts). */
+  kind: string;
+  /** The address guest.net shows that the workflow takes as the clone's, or null for none yet. */
+  accept: (nets: GuestNic[]) => string | null;
+}
+
+/** Simulated ms since the start when look `i` at the process is due. */
+function lookPlan(kind: string): (i: number) => number {
+  const longest = runTimes.longest(kind);
+  const first = longest === undefined ? FIRST_LOOK_WITHOUT_DATA_MS : longest * FIRST_LOOK_AFTER_LONGEST;
+  return (i) => {
+    let at = first;
+    for (let k = 1; k <= i; k++) at += Math.min(LOOK_GAP_CAP_MS, LOOK_GAP_MS * 1.5 ** (k - 1));
+    return at;
+  };
+}
+
+/**
+ * Starts the refresh program and waits until guest.net shows an address `accept` takes, or the program ends
+ * without one. The property filter is destroyed in every path.
+ */
+export async function runUntilGuestNetShows(
+  c: VsphereClient,
+  vm: MoRef,
+  auth: GuestAuth,
+  program: GuestProgram,
+  w: GuestNetPush,
+): Promise<RefreshEnd> {
+  const deadline = Date.now() + w.timeoutMs;
+  // The filter and its first values come before the start, so that they predate the script (a static
+  // refresh can be over within a few round trips): only what is pushed after them counts.
+  const watch = await PropertyWatch.open(c, vm, ['guest.net']);
+  let pushedAtMs: number | undefined;
+  const shown = () => (pushedAtMs === undefined ? null : w.accept(list(watch.values['guest.net'])));
+  try {
+    await watch.next(0);
+    const pid = await startWhenReady(c, vm, auth, program, w.timeoutMs);
+    const started = clock.now();
+    const elapsed = () => clock.now() - started;
+    const lookAt = lookPlan(w.kind);
+    let looks = 0;
+    let lastRunningMs: number | undefined;
+    let lookNow = false;
+    for (;;) {
+      if (lookNow || elapsed() >= lookAt(looks)) {
+        const lookedAt = elapsed();
+        const p = (await listProcessesInGuest(c, vm, auth, [pid]))[0];
+        looks++;
+        lookNow = false;
+        if (p?.endTime) {
+          const exitCode = Number(p.exitCode ?? 0);
+          if (exitCode !== 0) return { exitCode };
+          // The script's own push may still be on its way if this look came by the plan: one check.
+          if (pushedAtMs === undefined || shown() === null)
+            if ((await watch.next(0)) === 'changed') pushedAtMs = elapsed();
+          const seenIp = shown();
+          runTimes.record(
+            w.kind,
+            seenIp && pushedAtMs !== undefined
+              ? { endedMs: Math.min(pushedAtMs, lookedAt), exact: true }
+              : { lastRunningMs, endedMs: lookedAt },
+          );
+          return seenIp ? { seenIp } : { exitCode };
+        }
+        lastRunningMs = lookedAt;
+        while (elapsed() >= lookAt(looks)) looks++;
+      }
+      const leftMs = deadline - Date.now();
+      if (leftMs <= 0)
+        throw new GuestScriptFailedError(
+          `guest program ${program.programPath} (pid ${pid}) still running after ${w.timeoutMs} ms`,
+        );
+      const untilLook = Math.max(0, lookAt(looks) - elapsed());
+      const got = await watch.next(
+        Math.min(clock.wallSeconds(untilLook / 1000), Math.max(1, Math.ceil(leftMs / 1000))),
+      );
+      // Any push is looked into at once: the script pushes as its last step, and an address guest.net shows
+      // while the script still runs (Tools' own poll) may yet change (a static address, then a DHCP lease
+      // beside it), so it is the answer only once the script is seen to have ended well.
+      if (got === 'changed') {
+        pushedAtMs = elapsed();
+        lookNow = true;
+      }
+    }
+  } finally {
+    await watch.close();
+  }
+}
