@@ -25,7 +25,8 @@ function callsPerState(sim: RunningSimulator) {
       const d = n - (current.before[m] ?? 0);
       if (d > 0) delta[m] = d;
     }
-    const into = (calls[current.state] ??= {});
+    const into = calls[current.state] ?? {};
+    calls[current.state] = into;
     for (const [m, d] of Object.entries(delta)) into[m] = (into[m] ?? 0) + d;
     current = undefined;
   };
