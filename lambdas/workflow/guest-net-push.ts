@@ -30,6 +30,8 @@ const FIRST_LOOK_WITHOUT_DATA_MS = 2_000;
 /** … and later looks this far apart, each half as long again as the one before, up to the cap. */
 const LOOK_GAP_MS = 3_000;
 const LOOK_GAP_CAP_MS = 5_000;
+/** With the answer showing and the script still running, the next look this soon (then twice as late). */
+const DENSE_FIRST_GAP_MS = 50;
 
 export type RefreshEnd =
   /** The script ended with 0 and guest.net showed an address `accept` took, pushed after it started. */
@@ -80,20 +82,27 @@ export async function runUntilGuestNetShows(
     const started = clock.now();
     const elapsed = () => clock.now() - started;
     const lookAt = lookPlan(w.kind);
-    let looks = 0;
+    let planned = 0;
     let lastRunningMs: number | undefined;
     let lookNow = false;
+    // Pushes may have come while this wait slept instead of long-polling (between dense looks).
+    let unheard = false;
+    let denseGapMs = 0;
     for (;;) {
-      if (lookNow || elapsed() >= lookAt(looks)) {
+      const leftMs = deadline - Date.now();
+      if (leftMs <= 0)
+        throw new GuestScriptFailedError(
+          `guest program ${program.programPath} (pid ${pid}) still running after ${w.timeoutMs} ms`,
+        );
+      if (lookNow || elapsed() >= lookAt(planned)) {
         const lookedAt = elapsed();
         const p = (await listProcessesInGuest(c, vm, auth, [pid]))[0];
-        looks++;
         lookNow = false;
         if (p?.endTime) {
           const exitCode = Number(p.exitCode ?? 0);
           if (exitCode !== 0) return { exitCode };
-          // The script's own push may still be on its way if this look came by the plan: one check.
-          if (pushedAtMs === undefined || shown() === null)
+          // A push still on its way (a look by the plan), or missed while sleeping: one check, no wait.
+          if (unheard || shown() === null)
             if ((await watch.next(0)) === 'changed') pushedAtMs = elapsed();
           const seenIp = shown();
           runTimes.record(
@@ -105,17 +114,22 @@ export async function runUntilGuestNetShows(
           return seenIp ? { seenIp } : { exitCode };
         }
         lastRunningMs = lookedAt;
-        while (elapsed() >= lookAt(looks)) looks++;
+        while (elapsed() >= lookAt(planned)) planned++;
+        if (shown() !== null) {
+          // The answer is showing and the script still runs: right after its own push it is about to end
+          // (a few commands), after Tools' poll it may run on. Look again soon, then less and less often.
+          denseGapMs = Math.min(LOOK_GAP_MS, denseGapMs ? denseGapMs * 2 : DENSE_FIRST_GAP_MS);
+          await clock.sleep(Math.min(denseGapMs, leftMs / clock.scale));
+          unheard = true;
+          lookNow = true;
+          continue;
+        }
       }
-      const leftMs = deadline - Date.now();
-      if (leftMs <= 0)
-        throw new GuestScriptFailedError(
-          `guest program ${program.programPath} (pid ${pid}) still running after ${w.timeoutMs} ms`,
-        );
-      const untilLook = Math.max(0, lookAt(looks) - elapsed());
+      const untilLook = Math.max(0, lookAt(planned) - elapsed());
       const got = await watch.next(
         Math.min(clock.wallSeconds(untilLook / 1000), Math.max(1, Math.ceil(leftMs / 1000))),
       );
+      unheard = false;
       // Any push is looked into at once: the script pushes as its last step, and an address guest.net shows
       // while the script still runs (Tools' own poll) may yet change (a static address, then a DHCP lease
       // beside it), so it is the answer only once the script is seen to have ended well.
