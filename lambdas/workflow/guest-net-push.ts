@@ -102,8 +102,7 @@ export async function runUntilGuestNetShows(
           const exitCode = Number(p.exitCode ?? 0);
           if (exitCode !== 0) return { exitCode };
           // A push still on its way (a look by the plan), or missed while sleeping: one check, no wait.
-          if (unheard || shown() === null)
-            if ((await watch.next(0)) === 'changed') pushedAtMs = elapsed();
+          if ((unheard || shown() === null) && (await watch.next(0)) === 'changed') pushedAtMs = elapsed();
           const seenIp = shown();
           runTimes.record(
             w.kind,
