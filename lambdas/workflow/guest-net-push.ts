@@ -20,6 +20,7 @@ import { GuestScriptFailedError } from './errors.js';
 import { startWhenReady } from './guest-process.js';
 import type { GuestProgram } from './guest-scripts.js';
 import type { GuestNic } from './ip-selection.js';
+import { logger } from './powertools.js';
 import { runTimes } from './run-times.js';
 import { list } from './vsphere-ops.js';
 
@@ -71,13 +72,25 @@ export async function runUntilGuestNetShows(
   w: GuestNetPush,
 ): Promise<RefreshEnd> {
   const deadline = Date.now() + w.timeoutMs;
+  let pushedAtMs: number | undefined;
+  // A failed filter call (the script goes on regardless) leaves the looks on the plan and the read-back.
+  let pushLost = false;
+  const lost = (error: unknown) => {
+    logger.warn('waiting for guest.net failed; the refresh is looked at on its plan instead', {
+      errorName: (error as Error).name,
+    });
+    pushLost = true;
+    pushedAtMs = undefined;
+    return undefined;
+  };
   // The filter and its first values come before the start, so that they predate the script (a static
   // refresh can be over within a few round trips): only what is pushed after them counts.
-  const watch = await PropertyWatch.open(c, vm, ['guest.net']);
-  let pushedAtMs: number | undefined;
-  const shown = () => (pushedAtMs === undefined ? null : w.accept(list(watch.values['guest.net'])));
+  const watch = await PropertyWatch.open(c, vm, ['guest.net']).catch(lost);
+  const shown = () => (pushedAtMs === undefined || !watch ? null : w.accept(list(watch.values['guest.net'])));
+  const poll = async (maxWaitSeconds: number) =>
+    watch && !pushLost ? watch.next(maxWaitSeconds).catch(lost) : undefined;
   try {
-    await watch.next(0);
+    await poll(0);
     const pid = await startWhenReady(c, vm, auth, program, w.timeoutMs);
     const started = clock.now();
     const elapsed = () => clock.now() - started;
@@ -102,7 +115,8 @@ export async function runUntilGuestNetShows(
           const exitCode = Number(p.exitCode ?? 0);
           if (exitCode !== 0) return { exitCode };
           // A push still on its way (a look by the plan), or missed while sleeping: one check, no wait.
-          if ((unheard || shown() === null) && (await watch.next(0)) === 'changed') pushedAtMs = elapsed();
+          if (!pushLost && (unheard || shown() === null) && (await poll(0)) === 'changed')
+            pushedAtMs = elapsed();
           const seenIp = shown();
           runTimes.record(
             w.kind,
@@ -125,7 +139,11 @@ export async function runUntilGuestNetShows(
         }
       }
       const untilLook = Math.max(0, lookAt(planned) - elapsed());
-      const got = await watch.next(
+      if (pushLost) {
+        await clock.sleep(Math.min(untilLook, leftMs / clock.scale));
+        continue;
+      }
+      const got = await poll(
         Math.min(clock.wallSeconds(untilLook / 1000), Math.max(1, Math.ceil(leftMs / 1000))),
       );
       unheard = false;
@@ -138,6 +156,6 @@ export async function runUntilGuestNetShows(
       }
     }
   } finally {
-    await watch.close();
+    await watch?.close();
   }
 }

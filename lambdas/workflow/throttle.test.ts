@@ -24,7 +24,8 @@ describe('Throttle (DynamoDB conditional writes, dynalite)', () => {
     const work = async () => {
       inside++;
       peak = Math.max(peak, inside);
-      await new Promise((r) => setTimeout(r, 20));
+      // long enough that the other holders' conditional writes land meanwhile on a loaded machine (20 ms did not)
+      await new Promise((r) => setTimeout(r, 250));
       inside--;
     };
     // two "Lambdas" (clients) per vCenter, 24 operations

@@ -125,6 +125,39 @@ describe('the refresh ends by push', () => {
   });
 });
 
+describe('the refresh when waiting for guest.net fails', () => {
+  const t = useSim();
+
+  it('a failed WaitForUpdatesEx: the script is looked at on its plan and its report read back', async () => {
+    const seen = callsPerState(t.sim);
+    const result = await run(t.sim, request({ leaseMinutes: 0 }), {
+      taskHook: async (call) => {
+        await seen.taskHook(call);
+        if (call.state === 'RefreshGuestNetwork' && call.phase === 'before')
+          t.sim.injectFault({ method: 'WaitForUpdatesEx', fault: 'SystemError', count: 1 });
+      },
+    });
+    t.last = result;
+    seen.close();
+    t.sim.clearFaults();
+    expect(result.status).toBe('SUCCEEDED');
+    const clone = summaryOf(result).clones[0];
+    const lease = t.sim.stats().leases.find((l) => l.vm === clone?.name);
+    expect(clone?.ip).toBe(lease?.ip);
+    expect(refreshOutput(result)).toMatchObject({
+      reportedIp: lease?.ip,
+      ipSeenIn: 'guest-script',
+      exitCode: 0,
+    });
+    const refresh = seen.calls.RefreshGuestNetwork ?? {};
+    expect(refresh.WaitForUpdatesEx).toBe(1);
+    expect(refresh.StartProgramInGuest).toBe(1);
+    expect(refresh.InitiateFileTransferFromGuest).toBe(1);
+    expect(refresh.DestroyPropertyFilter).toBe(1);
+    expect(seen.openFiltersAfter.RefreshGuestNetwork).toBe(0);
+  });
+});
+
 describe('Tools without `info update network` (older than 10.1) and no guest-info poll', () => {
   const t = useSim({
     toolsVersions: { linux: '10.0.7', linux2: '10.0.7' },
