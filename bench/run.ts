@@ -243,7 +243,7 @@ if (values.only === 'fleet1000') {
 console.log('latency model: the simulator defaults (kitchen-vcenter figures), scaled as noted per run');
 console.log(
   'overhead = wall time of the whole execution / the critical path the latency model alone implies (× time scale);' +
-    ' IP lag covers the rest of the refresh script after the lease, the ListProcessesInGuest poll, the IP read-back and the state transition',
+    " IP lag covers the rest of the refresh script after the lease, Tools' report to vCenter (60 ms modelled), the look at the script after that push and the state transition",
 );
 
 const figures: Record<string, unknown> = {

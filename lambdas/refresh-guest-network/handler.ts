@@ -1,23 +1,21 @@
 // RefreshGuestNetwork: one guest script renews the clone's network (driver reload + DHCP renew, or the static
-// address) on the interface that carries the clone's MAC and writes that interface's addresses to a file, read
-// back here so WaitForIp can skip waiting for Tools. A static clone whose report shows any other address fails
-// here with IpMismatch. The read-back is pinned to the clone's ESXi host certificate (its sslThumbprint).
+// address) on the interface that carries the clone's MAC, asks Tools to send guest.net at once, and writes that
+// interface's addresses to a file. The answer comes by push: guest.net showing the address the workflow takes
+// (guest-net-push.ts), marked `ipSeenIn: "guest.net"` so WaitForIp needs no second wait. When the script ends
+// without that (older Tools), its report is read back (pinned to the clone's ESXi host certificate, its
+// sslThumbprint) as before; a static clone whose report shows any other address fails here with IpMismatch.
 
 import { GuestScriptFailedError, IpMismatchError } from '../workflow/errors.js';
 import { toWorkflowError } from '../workflow/faults.js';
-import {
-  forgetHostThumbprint,
-  hostThumbprintOf,
-  readGuestFile,
-  runInGuest,
-} from '../workflow/guest-process.js';
+import { runUntilGuestNetShows } from '../workflow/guest-net-push.js';
+import { forgetHostThumbprint, hostThumbprintOf, readGuestFile } from '../workflow/guest-process.js';
 import {
   addressesInReport,
   EXIT_NO_INTERFACE_WITH_MAC,
   outputPathFor,
   refreshProgram,
 } from '../workflow/guest-scripts.js';
-import { judgeAddresses } from '../workflow/ip-selection.js';
+import { addressesOnMac, judgeAddresses } from '../workflow/ip-selection.js';
 import { logger, recordGuestRetry, recordPhase } from '../workflow/powertools.js';
 import { perCloneInput } from '../workflow/states.js';
 import { tableAccess } from '../workflow/table-access.js';
@@ -35,7 +33,7 @@ async function unpinned(): Promise<undefined> {
 export const handler = workflowHandler(
   { input: perCloneInput, needs: HANDLER_NEEDS, table: tableAccess },
   async ({ clone, created }, { config, vcenter, guestCredentials, remainingMs }) => {
-    const end = startPhase();
+    const endPhase = startPhase();
     const source = config.sources[clone.source];
     const auth = guestCredentials(clone.source);
     const outputPath = outputPathFor(clone.os, clone.name);
@@ -47,16 +45,26 @@ export const handler = workflowHandler(
       outputPath,
     });
     const c = await vcenter();
-    // Never rejects. Read over an unverified (insecure) session the thumbprint could come from anyone, so it
-    // would pin nothing: then the transfer runs unverified like the session, and says so.
-    const thumbprint = config.vcenter.insecure
-      ? unpinned()
-      : hostThumbprintOf(c, created.moref, clone.sourceVm.host);
+    const criteria = { cloneMac: created.mac, sourceIp: clone.sourceVm.ip };
+    const staticIp = clone.staticIp?.address ?? null;
     try {
       const limitMs = Math.min(config.defaults.guestScriptTimeoutSeconds * 1000, remainingMs());
       // A static address takes no DHCP exchange: its run times are learned apart.
       const kind = `refresh:${clone.source}:${clone.staticIp ? 'static' : 'dhcp'}`;
-      const exitCode = await runInGuest(c, created.moref, auth, program, limitMs, kind);
+      const end = await runUntilGuestNetShows(c, created.moref, auth, program, {
+        timeoutMs: limitMs,
+        kind,
+        accept: (nets) => {
+          const verdict = judgeAddresses(addressesOnMac(nets, created.mac), criteria, staticIp);
+          return verdict && 'ip' in verdict ? verdict.ip : null;
+        },
+      });
+      if ('seenIp' in end) {
+        const timing = endPhase();
+        recordPhase('refreshPhaseMs', timing);
+        return { reportedIp: end.seenIp, ipSeenIn: 'guest.net', exitCode: null, timing };
+      }
+      const { exitCode } = end;
       if (exitCode === EXIT_NO_INTERFACE_WITH_MAC && clone.os === 'linux') {
         throw new GuestScriptFailedError(
           `network refresh in ${clone.name} (linux) exited with ${exitCode}: no interface has the clone's MAC ${created.mac}; does the source use vmxnet3?`,
@@ -67,26 +75,25 @@ export const handler = workflowHandler(
           `network refresh in ${clone.name} (${clone.os}) exited with ${exitCode}`,
         );
       }
-      const pin = await thumbprint;
+      // Read over an unverified (insecure) session the thumbprint could come from anyone, so it would pin
+      // nothing: then the transfer runs unverified like the session, and says so.
+      const pin = config.vcenter.insecure
+        ? await unpinned()
+        : await hostThumbprintOf(c, created.moref, clone.sourceVm.host);
       const report = await readGuestFile(c, created.moref, auth, outputPath, { thumbprint: pin });
       // A remembered thumbprint may be stale (a renewed certificate, a clone moved off its source's host).
       if (report === null && pin) forgetHostThumbprint(c, clone.sourceVm.host);
       const candidates = report ? addressesInReport(report, clone.os, created.mac, source?.nicName) : [];
-      const staticIp = clone.staticIp?.address ?? null;
-      const verdict = judgeAddresses(
-        candidates,
-        { cloneMac: created.mac, sourceIp: clone.sourceVm.ip },
-        staticIp,
-      );
+      const verdict = judgeAddresses(candidates, criteria, staticIp);
       if (verdict && 'mismatch' in verdict) {
         throw new IpMismatchError(
           `${clone.name} (MAC ${created.mac}) holds ${verdict.mismatch.join(', ')} after the refresh; it is to have only its static ${staticIp}`,
         );
       }
       const reportedIp = verdict?.ip ?? null;
-      const timing = end();
+      const timing = endPhase();
       recordPhase('refreshPhaseMs', timing);
-      return { reportedIp, exitCode, timing };
+      return { reportedIp, ipSeenIn: reportedIp ? 'guest-script' : null, exitCode, timing };
     } catch (error) {
       const mapped = toWorkflowError(error, 'guest', `clone ${clone.name}`);
       // The ASL retries this one; counted so the dashboard's guest-op retries widget has data.

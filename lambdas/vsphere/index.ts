@@ -17,6 +17,7 @@ export {
   retrievePropertiesEx,
   waitForUpdatesEx,
 } from './property-collector.js';
+export { PropertyWatch } from './property-watch.js';
 export { retrieveAll, retrieveProperties, toPropertyMap } from './retrieve.js';
 export { login, logout, retrieveServiceContent } from './session.js';
 export type * from './types.js';

@@ -1,8 +1,10 @@
-// WaitForIp: no clone is Ready on an address the guest was not seen holding. DHCP: the address the refresh
-// script reported on the clone's NIC wins; without one, guest.net is watched with WaitForUpdatesEx (pushed by
-// Tools, no fixed sleeps) until an IPv4 on the clone's own MAC appears that is not link-local and not the
-// source's. Static: guest.net must show the static address on the clone's MAC and no other (IpMismatch
-// otherwise), even when the script's report agreed. The deadline lies inside this one invocation (IpTimeout).
+// WaitForIp: no clone is Ready on an address the guest was not seen holding. When RefreshGuestNetwork already
+// saw the address in guest.net (`ipSeenIn: "guest.net"`, judged there as here), it is the answer. DHCP: the
+// address the refresh script reported on the clone's NIC wins; without one, guest.net is watched with
+// WaitForUpdatesEx (pushed by Tools, no fixed sleeps) until an IPv4 on the clone's own MAC appears that is not
+// link-local and not the source's. Static: guest.net must show the static address on the clone's MAC and no
+// other (IpMismatch otherwise), even when the script's report agreed. The deadline lies inside this one
+// invocation (IpTimeout).
 import * as z from 'zod';
 import { waitForProperty } from '../vsphere/index.js';
 import { IpMismatchError, IpTimeoutError } from '../workflow/errors.js';
@@ -15,7 +17,11 @@ import { list } from '../workflow/vsphere-ops.js';
 import { workflowHandler } from '../workflow/workflow-handler.js';
 import { HANDLER_NEEDS } from './needs.js';
 
-const input = perCloneInput.extend({ reportedIp: z.string().nullable() });
+const input = perCloneInput.extend({
+  reportedIp: z.string().nullable(),
+  /** Where RefreshGuestNetwork saw reportedIp; absent from executions started before it said. */
+  ipSeenIn: z.enum(['guest.net', 'guest-script']).nullable().default(null),
+});
 
 function seen(nets: GuestNic[]): string {
   const ips = nets.flatMap((n) => n.ipConfig?.ipAddress?.map((a) => a.ipAddress) ?? n.ipAddress ?? []);
@@ -24,10 +30,14 @@ function seen(nets: GuestNic[]): string {
 
 export const handler = workflowHandler(
   { input, needs: HANDLER_NEEDS },
-  async ({ run, clone, created, reportedIp }, { vcenter, remainingMs }) => {
+  async ({ run, clone, created, reportedIp, ipSeenIn }, { vcenter, remainingMs }) => {
     const end = startPhase();
     const criteria = { cloneMac: created.mac, sourceIp: clone.sourceVm.ip };
     const staticIp = clone.staticIp?.address ?? null;
+    if (ipSeenIn === 'guest.net' && reportedIp) {
+      const verdict = judgeAddresses([reportedIp], criteria, staticIp);
+      if (verdict && 'ip' in verdict) return { ip: verdict.ip, via: 'guest.net', timing: end() };
+    }
     if (!staticIp && reportedIp && isUsableIpv4(reportedIp, criteria.sourceIp)) {
       return { ip: reportedIp, via: 'guest-script', timing: end() };
     }

@@ -46,7 +46,11 @@ const MAX_BACKOFF_MS = 1_000;
  */
 const GUEST_OPS_READY_WAIT_MS = 20_000;
 
-async function startWhenReady(
+/**
+ * Starts the program; when vCenter refuses it because guest operations are not ready yet, waits by push for
+ * guest.guestOperationsReady and tries once more, else throws the fault for the ASL's retry. Returns the pid.
+ */
+export async function startWhenReady(
   c: VsphereClient,
   vm: MoRef,
   auth: GuestAuth,

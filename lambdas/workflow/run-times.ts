@@ -120,6 +120,11 @@ export const runTimes = {
       return pause;
     };
   },
+  /** The longest recent run of this kind (simulated ms), or undefined without data. */
+  longest(kind: string): number | undefined {
+    const list = seen.get(kind);
+    return list?.length ? Math.max(...list) : undefined;
+  },
   /** A fresh container (tests, the bench): drops what was learned; a store loads again on the next wait. */
   forget(): void {
     seen.clear();

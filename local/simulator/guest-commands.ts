@@ -1,5 +1,6 @@
 // The commands the simulated guest recognises (see README.md in this folder). Anything else: 127 / 1.
 import type { CommandResult, GuestEnv } from './guest-env.js';
+import { hasInfoUpdateNetwork } from './guest-profile.js';
 
 const base = (w: string) => (w.split(/[\\/]/).pop() ?? w).toLowerCase().replace(/\.exe$/, '');
 
@@ -235,7 +236,10 @@ export function runCommand(env: GuestEnv, words: string[], t0: number): CommandR
     return ok();
   }
   if (cmd === 'vmware-toolbox-cmd' || cmd === 'vmwaretoolboxcmd') {
-    // open-vm-tools toolbox/toolboxcmd-info.c: `info update network` gathers the NIC info and sends it now
+    // open-vm-tools toolbox/toolboxcmd-info.c: `info update network` gathers the NIC info and sends it now;
+    // a toolbox older than 10.1 has no `info` command (toolbox-cmd.c: unknown command, EX_USAGE)
+    if (a[0] === 'info' && !hasInfoUpdateNetwork(env.toolsVersion))
+      return ok(`${cmd}: Unknown command 'info'.\n`, 64);
     if (a[0] === 'info' && a[1] === 'update' && a[2] === 'network') env.gatherNetwork(t);
     return ok();
   }

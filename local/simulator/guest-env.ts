@@ -49,6 +49,8 @@ export interface GuestEnv {
   networkdReconfigure(t: number): void;
   /** `vmware-toolbox-cmd info update network`: Tools send the vNIC's state at t now, not at their next poll */
   gatherNetwork(t: number): void;
+  /** VMware Tools' version in the guest */
+  toolsVersion: string;
   guestinfo(key: string): string | undefined;
   readFile(path: string): string | undefined;
   /** paths of the guest's files (for globs and grep -l) */

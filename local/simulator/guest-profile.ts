@@ -54,6 +54,18 @@ export function guestProfile(name: GuestProfileName): GuestProfile {
   return { name, ...p };
 }
 
+/** Tools in every guest unless SimulatorOptions.toolsVersions says otherwise (has `info update network`). */
+export const DEFAULT_TOOLS_VERSION = '12.3.0';
+
+/**
+ * `vmware-toolbox-cmd info update network` came with VMware Tools 10.1.0 (chef/kitchen-vcenter
+ * `lib/kitchen/driver/vcenter.rb`: "Available from VMware Tools 10.1.0"); older toolboxes know no `info`.
+ */
+export function hasInfoUpdateNetwork(toolsVersion: string): boolean {
+  const [major = 0, minor = 0] = toolsVersion.split('.').map(Number);
+  return major > 10 || (major === 10 && minor >= 1);
+}
+
 /** Sources without a profile in SimulatorOptions.guestProfiles get these. */
 export const DEFAULT_GUEST_PROFILES: Record<'linux' | 'linux2' | 'windows', GuestProfileName> = {
   linux: 'ubuntu-networkd',

@@ -106,6 +106,19 @@ describe('guest shell: if/elif/else and command -v are evaluated', () => {
     expect(g.file('/tmp/x')).toBe('one\ntwo\n');
   });
 
+  it('break leaves the loop: the rest of its body (a sleep) does not run; without break the body runs once', () => {
+    const g = guest('ubuntu-networkd');
+    const loop = (cond: string) =>
+      `i=0; while [ "$i" -lt 600 ]; do ${cond} && break; i=$((i+1)); sleep 5; done; echo after > /tmp/l`;
+    const start = Date.now();
+    const broke = runScript(g.env, loop('true'), start);
+    expect(g.file('/tmp/l')).toBe('after\n');
+    const sleptOnce = runScript(g.env, loop('false'), start);
+    // the sleep (5 s × 0.01) is in the second run only
+    expect(sleptOnce.endTime - broke.endTime).toBeGreaterThanOrEqual(50);
+    expect(broke.endTime - start).toBeLessThan(50);
+  });
+
   it('$( pipelines ) and [ tests ] work as in sh', () => {
     const g = guest('ubuntu-docker-ci');
     g.run(

@@ -135,6 +135,8 @@ export function runScript(env: GuestEnv, script: string, start: number): ScriptR
   let pipeInput: string | undefined;
   let waitedForLease = false;
   let skipPipe = false;
+  // after `break`: the rest of the loop's body does not run (a loop's body is walked once, see LOOP_WORDS)
+  let breaking = false;
   const ifs: IfFrame[] = [];
   const running = () => ifs.at(-1)?.active ?? true;
   const output: string[] = [];
@@ -174,6 +176,10 @@ export function runScript(env: GuestEnv, script: string, start: number): ScriptR
   for (const [i, seg] of segs.entries()) {
     const prevSep = segs[i - 1]?.sep;
     let text = seg.text.replace(/^@/, '');
+    if (breaking) {
+      if (!/^done\b/.test(text)) continue;
+      breaking = false;
+    }
     // if / elif / else / fi, evaluated: only the branch whose condition held runs
     if (!win) {
       const kw = /^(if|then|elif|else|fi)\b\s*/.exec(text);
@@ -254,6 +260,9 @@ export function runScript(env: GuestEnv, script: string, start: number): ScriptR
       vars.set(assign[1] as string, assign[2] ?? '');
       code = 0;
     } else if (win && /^set\s+(\w+)=(.*)$/i.test(text)) {
+      code = 0;
+    } else if (!win && ws[0] === 'break' && ws.length === 1) {
+      breaking = true;
       code = 0;
     } else {
       const filtered = pipeInput === undefined ? undefined : filter(ws, pipeInput);

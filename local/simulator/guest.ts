@@ -256,7 +256,10 @@ export class Guests {
         g.hostnames.push({ at: t, name });
         this.pollAfter(vm, g, t);
       },
-      gatherNetwork: (t) => this.sched.at(t - Date.now(), () => this.send(vm, g, t, false)),
+      toolsVersion: vm.toolsVersion,
+      // gathered at t, in vCenter's guest.net a hop (VMX → hostd → vCenter) later
+      gatherNetwork: (t) =>
+        this.sched.at(t - Date.now() + l.ms('toolsReport'), () => this.send(vm, g, t, false)),
       linksAt: (t) => {
         const v = g.vnicAt(t);
         return [

@@ -2,6 +2,7 @@
 import { registerGuestOperations } from './guest-operations.js';
 import { guestProfile } from './guest-profile.js';
 import { registerPropertyCollector } from './property-collector.js';
+import { openFilterCount } from './property-filter.js';
 import { registerSearchIndex } from './search-index.js';
 import { seedInventory, toSimVm } from './seed.js';
 import { listen } from './server.js';
@@ -123,6 +124,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       maxConcurrent: { ...sim.tasks.maxConcurrent },
       maxConcurrentByKind: sim.operations.maxConcurrent(),
       leases: sim.dhcp.leases.map((l) => ({ ...l })),
+      openFilters: openFilterCount(sim),
     }),
     stop: async () => {
       sim.sched.stop();

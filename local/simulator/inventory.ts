@@ -2,7 +2,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { guestProfile } from './guest-profile.js';
+import { DEFAULT_TOOLS_VERSION, guestProfile } from './guest-profile.js';
 import { Arr, bool, enumv, int, long, MoRef, type Obj, obj, short, str } from './values.js';
 import { DEFAULT_VM_MEMORY_MB, type GuestOs, type PowerState, type VmState, vmProps } from './vm.js';
 
@@ -179,6 +179,7 @@ export class Inventory {
       guestNet: { mac, ip: v.ip, prefix: 24, origin: 'dhcp' },
       guestNicName: v.os === 'windows' ? 'Ethernet0' : 'ens192',
       guestProfile: guestProfile(v.os === 'windows' ? 'windows-server' : 'ubuntu-networkd'),
+      toolsVersion: DEFAULT_TOOLS_VERSION,
       hostName: v.name,
       guestOpsReadyAt: 0,
       uuid: randomUUID(),

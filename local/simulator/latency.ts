@@ -14,6 +14,8 @@ export interface LatencyProfile {
   /** how long a blocking DHCP client (dhclient, ipconfig /renew) waits before giving up */
   dhcpTimeout: number;
   guestOpsUnavailable: number;
+  /** from Tools sending NIC info (`info update network`) to vCenter pushing guest.net (README "When Tools report") */
+  toolsReport: number;
 }
 
 export const DEFAULT_LATENCY: LatencyProfile = {
@@ -28,6 +30,7 @@ export const DEFAULT_LATENCY: LatencyProfile = {
   ipAfterRefresh: 13700,
   dhcpTimeout: 60000,
   guestOpsUnavailable: 2000,
+  toolsReport: 60,
 };
 
 export class Latency {

@@ -36,6 +36,13 @@ function stateOf(sim: Sim, ctx: CallCtx): SessionState {
   return s;
 }
 
+/** Filters that exist now: those of live sessions (a filter dies with its session, as in vCenter). */
+export function openFilterCount(sim: Sim): number {
+  let n = 0;
+  for (const [key, s] of state.get(sim) ?? []) if (sim.sessions.get(key)) n += s.filters.size;
+  return n;
+}
+
 function diff(sim: Sim, f: Filter, ctx: CallCtx): Obj | undefined {
   const now = collect(sim, f.spec, ctx, false);
   const updates: Obj[] = [];

@@ -28,6 +28,7 @@ export function seedInventory(sim: Sim): Record<SourceKey, string> {
     const profile =
       sim.options.guestProfiles?.[key] ?? DEFAULT_GUEST_PROFILES[key as keyof typeof DEFAULT_GUEST_PROFILES];
     if (profile) vm.guestProfile = guestProfile(profile);
+    vm.toolsVersion = sim.options.toolsVersions?.[key] ?? vm.toolsVersion;
     vm.extraConfig.set('guestinfo.ic.source', frozen ? 'true' : 'false');
     vm.extraConfig.set('tools.guest.desktop.autolock', 'FALSE');
     return sim.inv.vmPath(vm);

@@ -103,6 +103,39 @@ describe('Tools gather guest.net on a poll far away (interval 10⁶ s)', () => {
   });
 });
 
+describe('Tools older than 10.1 (toolsVersions), poll far away', () => {
+  let sim: RunningSimulator;
+  let c: RawSoap;
+  beforeAll(async () => {
+    sim = await startSimulator({
+      https: false,
+      timeScale: TIME_SCALE,
+      guestOpsUnavailableMs: GUEST_OPS_UNAVAILABLE_MS,
+      guestInfoPollIntervalMs: 1e9,
+      toolsVersions: { linux: '10.0.7' },
+    });
+    c = new RawSoap(sim);
+    await c.login();
+  });
+  afterAll(() => sim.stop());
+
+  it("a clone inherits its source's Tools: `info update network` is an unknown command, guest.net stays stale", async () => {
+    const src = await c.find(sim.sources.linux);
+    const w = await watchedClone(c, src, 'old-tools-1');
+    await w.next(1);
+    await sleep(PAST_WINDOW_MS);
+    expect(await c.runToEnd(w.vm, 'linux', '/bin/sh', "-c 'dhclient ens192'")).toBe(0);
+    const lease = sim.stats().leases.find((l) => l.vm === 'old-tools-1');
+    expect(sim.clones().find((v) => v.name === 'old-tools-1')?.ips).toEqual([lease?.ip]);
+    expect(await c.runToEnd(w.vm, 'linux', '/bin/sh', "-c 'vmware-toolbox-cmd info update network'")).toBe(
+      64,
+    );
+    expect(await w.next(1)).toBe('');
+    expect(await net(c, w.vm)).not.toContain(`${lease?.ip}`);
+    await w.remove();
+  });
+});
+
 describe('Tools gather guest.net on their poll (interval 50 s)', () => {
   const INTERVAL_MS = 50_000;
   let sim: RunningSimulator;

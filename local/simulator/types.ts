@@ -44,6 +44,11 @@ export interface SimulatorOptions {
    * × timeScale); default open-vm-tools' 30 s; 0 = no poll (only `vmware-toolbox-cmd info update network`)
    */
   guestInfoPollIntervalMs?: number;
+  /**
+   * VMware Tools' version per source (default 12.3.0); clones inherit their source's. Below 10.1
+   * `vmware-toolbox-cmd info update network` does not exist (exit 64), so guest.net waits for the poll.
+   */
+  toolsVersions?: Partial<Record<SourceKey, string>>;
 }
 
 export interface MoRefLike {
@@ -87,6 +92,8 @@ export interface SimStats {
   /** the most operations of each kind that ran at once (operation-kinds.ts), for the vCenter-wide throttle */
   maxConcurrentByKind: Record<'clone' | 'reconfigure' | 'guest' | 'teardown', number>;
   leases: { vm: string; ip: string; at: number; hostname?: string }[];
+  /** property filters that exist now, over all sessions (a client that forgets DestroyPropertyFilter shows here) */
+  openFilters: number;
 }
 
 export interface RunningSimulator {

@@ -127,6 +127,7 @@ function instantClone(sim: Sim, call: XNode) {
     clone.hostName = memory.hostName;
     clone.guestNicName = src.guestNicName;
     clone.guestProfile = src.guestProfile;
+    clone.toolsVersion = src.toolsVersion;
     applyDeviceChanges(clone, kids(loc, 'deviceChange'), kids(spec, 'config'));
     toolsStartLater(sim, clone);
     sim.guests.resume(clone, src);

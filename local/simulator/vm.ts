@@ -55,6 +55,8 @@ export interface VmState {
   guestNet: GuestNet;
   guestNicName: string;
   guestProfile: GuestProfile;
+  /** VMware Tools' version in the guest (README "When Tools report"): below 10.1 no `info update network` */
+  toolsVersion: string;
   hostName: string;
   /** guest operations refused before this time (ms epoch) */
   guestOpsReadyAt: number;
