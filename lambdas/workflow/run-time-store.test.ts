@@ -10,7 +10,7 @@ import { findByInventoryPath, type MoRef, powerOffVmTask } from '../vsphere/inde
 import { logger } from './powertools.js';
 import { RunTimeStore, type RunTimeStoreTarget } from './run-time-store.js';
 import { KEEP, runTimes } from './run-times.js';
-import { awaitTask } from './task-wait.js';
+import { awaitTask, TASK_LOOKS } from './task-wait.js';
 import { tearDownVm } from './vm-teardown.js';
 
 let dynamo: PermitStore;
@@ -201,14 +201,7 @@ describe('writing back', () => {
     await coldContainer(new RunTimeStore(target('runtimes#merge'))).ready();
     expect(runTimes.known('m')).toBe(true);
     // With twelve runs seen, the first look aims at the median of them.
-    const plan = runTimes.pollPlan('m', {
-      quantile: 0.5,
-      denseFraction: 0.05,
-      denseMinMs: 100,
-      denseGrowth: 1.5,
-      maxBackoffMs: 1_000,
-      fewRunsMargin: 0,
-    });
+    const plan = runTimes.pollPlan('m', TASK_LOOKS);
     expect(plan?.(0, 0)).toBe(1_005);
   });
 });

@@ -49,6 +49,19 @@ function refreshOutput(result: LocalExecutionResult) {
   return (exited?.state?.output as { refresh?: Record<string, unknown> } | undefined)?.refresh;
 }
 
+/** The clone's IP is its lease, found by reading the script's report back (no push answered). */
+function expectReadBackIsTheIp(sim: RunningSimulator, result: LocalExecutionResult) {
+  const clone = summaryOf(result).clones[0];
+  const lease = sim.stats().leases.find((l) => l.vm === clone?.name);
+  expect(lease?.ip).toBeDefined();
+  expect(clone?.ip).toBe(lease?.ip);
+  expect(refreshOutput(result)).toMatchObject({
+    reportedIp: lease?.ip,
+    ipSeenIn: 'guest-script',
+    exitCode: 0,
+  });
+}
+
 function useSim(options: SimulatorOptions = {}) {
   const t = {
     sim: undefined as unknown as RunningSimulator,
@@ -141,14 +154,7 @@ describe('the refresh when waiting for guest.net fails', () => {
     seen.close();
     t.sim.clearFaults();
     expect(result.status).toBe('SUCCEEDED');
-    const clone = summaryOf(result).clones[0];
-    const lease = t.sim.stats().leases.find((l) => l.vm === clone?.name);
-    expect(clone?.ip).toBe(lease?.ip);
-    expect(refreshOutput(result)).toMatchObject({
-      reportedIp: lease?.ip,
-      ipSeenIn: 'guest-script',
-      exitCode: 0,
-    });
+    expectReadBackIsTheIp(t.sim, result);
     const refresh = seen.calls.RefreshGuestNetwork ?? {};
     expect(refresh.WaitForUpdatesEx).toBe(1);
     expect(refresh.StartProgramInGuest).toBe(1);
@@ -170,15 +176,7 @@ describe('Tools without `info update network` (older than 10.1) and no guest-inf
     t.last = result;
     seen.close();
     expect(result.status).toBe('SUCCEEDED');
-    const clone = summaryOf(result).clones[0];
-    const lease = t.sim.stats().leases.find((l) => l.vm === clone?.name);
-    expect(lease?.ip).toBeDefined();
-    expect(clone?.ip).toBe(lease?.ip);
-    expect(refreshOutput(result)).toMatchObject({
-      reportedIp: lease?.ip,
-      ipSeenIn: 'guest-script',
-      exitCode: 0,
-    });
+    expectReadBackIsTheIp(t.sim, result);
     const refresh = seen.calls.RefreshGuestNetwork ?? {};
     expect(refresh.InitiateFileTransferFromGuest).toBe(1);
     expect(refresh.DestroyPropertyFilter).toBe(refresh.CreateFilter);
