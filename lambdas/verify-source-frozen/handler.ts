@@ -3,9 +3,15 @@
 // not fit fails with HostCapacityExceeded here, before anything is created), and attaches the chosen VM's facts
 // (host, guest family, first NIC, current IP) to each clone of the plan.
 import * as z from 'zod';
-import { type MoRef, type NicBacking, retrieveAll, toPropertyMap } from '../vsphere/index.js';
+import {
+  type MoRef,
+  type NicBacking,
+  retrieveAll,
+  toPropertyMap,
+  type VsphereClient,
+} from '../vsphere/index.js';
 import { SourceNotFoundError } from '../workflow/errors.js';
-import { toWorkflowError } from '../workflow/faults.js';
+import { faultNameOf, toWorkflowError } from '../workflow/faults.js';
 import { HOST_THUMBPRINT, rememberHostThumbprint } from '../workflow/guest-process.js';
 import { hostMemoryOf } from '../workflow/host-memory.js';
 import { datacenterOf, resolveNetwork } from '../workflow/network.js';
@@ -13,6 +19,7 @@ import { cloneChargeMB, type PlacementMember, placeFleet } from '../workflow/pla
 import { logger } from '../workflow/powertools.js';
 import { checkVcenterVersion } from '../workflow/session.js';
 import { checkSource, HOST_PATHS, VM_PATHS } from '../workflow/source-check.js';
+import { SOURCE_IDENTITY_PATHS, sourceRefs } from '../workflow/source-refs.js';
 import { planItemState, runState, type SourceFacts } from '../workflow/states.js';
 import { startPhase } from '../workflow/timing.js';
 import { findVm, requiredRef } from '../workflow/vsphere-ops.js';
@@ -27,6 +34,61 @@ const input = z.object({
   run: runState,
   clones: z.array(planItemState.extend({ count: z.number().int().min(1).optional() })).min(1),
 });
+
+type Read = Map<string, Record<string, unknown>>;
+
+/** The sources and their hosts in one read (the hosts reached through runtime.host). */
+async function readSources(c: VsphereClient, refs: MoRef[]): Promise<Read> {
+  return toPropertyMap(
+    await retrieveAll(c, [
+      {
+        propSet: [
+          { type: 'VirtualMachine', all: false, pathSet: [...VM_PATHS, ...SOURCE_IDENTITY_PATHS] },
+          // the host's TLS thumbprint comes along for RefreshGuestNetwork's pinned file transfer on this session
+          { type: 'HostSystem', all: false, pathSet: [...HOST_PATHS, HOST_THUMBPRINT] },
+        ],
+        objectSet: refs.map((obj) => ({
+          obj,
+          skip: false,
+          selectSet: [{ type: 'VirtualMachine', path: 'runtime.host' }],
+        })),
+      },
+    ]),
+  );
+}
+
+/**
+ * Every source VM by path, read with its host. A warm container first tries the morefs it remembers
+ * (source-refs.ts): when the read shows each is still the VM its path named, no FindByInventoryPath is made;
+ * otherwise (ManagedObjectNotFound, another name or parent) the paths are looked up again and read again.
+ */
+async function findAndReadSources(
+  c: VsphereClient,
+  paths: string[],
+  label: (path: string) => string,
+): Promise<{ refs: Map<string, MoRef>; read: Read }> {
+  const remembered = paths.map((path) => [path, sourceRefs.get(path)] as const);
+  if (remembered.every(([, ref]) => ref !== undefined)) {
+    const refs = new Map(remembered as [string, MoRef][]);
+    const read = await readSources(c, [...refs.values()]).catch((error: unknown) => {
+      if (faultNameOf(error) === 'ManagedObjectNotFound') return undefined;
+      throw error;
+    });
+    if (read && [...refs].every(([path, ref]) => sourceRefs.confirmed(path, read.get(ref.value) ?? {})))
+      return { refs, read };
+    logger.info('a remembered source VM is gone or moved: looking its path up again', { paths });
+    for (const path of paths) sourceRefs.forget(path);
+  }
+  const refs = new Map<string, MoRef>();
+  for (const path of paths) {
+    const ref = await findVm(c, path);
+    if (!ref) throw new SourceNotFoundError(`${label(path)} does not exist`);
+    refs.set(path, ref);
+  }
+  const read = await readSources(c, [...refs.values()]);
+  for (const [path, ref] of refs) sourceRefs.remember(path, ref, read.get(ref.value) ?? {});
+  return { refs, read };
+}
 
 const options = { input, needs: HANDLER_NEEDS };
 export const handler = workflowHandler(options, async ({ run, clones }, { vcenter, config }) => {
@@ -44,29 +106,7 @@ export const handler = workflowHandler(options, async ({ run, clones }, { vcente
   const paths = [...sourceOf.keys()];
   const label = (path: string) => `source '${sourceOf.get(path)}' (${path})`;
   try {
-    const refs = new Map<string, MoRef>();
-    for (const path of paths) {
-      const ref = await findVm(c, path);
-      if (!ref) throw new SourceNotFoundError(`${label(path)} does not exist`);
-      refs.set(path, ref);
-    }
-    // The sources and their hosts in one read (the hosts reached through runtime.host); the host's TLS
-    // thumbprint comes along for RefreshGuestNetwork's pinned file transfer on this session.
-    const read = toPropertyMap(
-      await retrieveAll(c, [
-        {
-          propSet: [
-            { type: 'VirtualMachine', all: false, pathSet: VM_PATHS },
-            { type: 'HostSystem', all: false, pathSet: [...HOST_PATHS, HOST_THUMBPRINT] },
-          ],
-          objectSet: [...refs.values()].map((obj) => ({
-            obj,
-            skip: false,
-            selectSet: [{ type: 'VirtualMachine', path: 'runtime.host' }],
-          })),
-        },
-      ]),
-    );
+    const { refs, read } = await findAndReadSources(c, paths, label);
     const vms = new Map([...refs.values()].map((ref) => [ref.value, read.get(ref.value) ?? {}]));
     const hostIds = new Set(
       [...vms.values()].flatMap((p) => (p['runtime.host'] as MoRef | undefined)?.value ?? []),

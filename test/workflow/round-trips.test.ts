@@ -5,6 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MARKER_DEPLOYMENT, MARKER_LEASE_EXPIRES, MARKER_RUN } from '../../lambdas/workflow/naming.js';
 import { runTimes } from '../../lambdas/workflow/run-times.js';
+import { sourceRefs } from '../../lambdas/workflow/source-refs.js';
 import type { TaskHook } from '../../local/runner/index.js';
 import type { RunningSimulator } from '../../local/simulator/index.js';
 import { expectCleanAfter, request, retried, run, simulator } from './helpers.js';
@@ -41,6 +42,7 @@ const of = (seen: Invocation[], state: string, attempt = 1): Calls =>
 let sim: RunningSimulator;
 beforeEach(async () => {
   runTimes.forget();
+  sourceRefs.forget();
   sim = await simulator();
 });
 afterEach(() => sim.stop());
@@ -154,4 +156,30 @@ describe('round trips of one clone', () => {
       await roomier.stop();
     }
   }, 60_000);
+});
+
+describe('a warm VerifySourceFrozen', () => {
+  it('reads the source VMs by the morefs it remembers, and looks their paths up again when one is gone', async () => {
+    const first = await run(sim, request({ leaseMinutes: 0 }));
+    expect(first.status).toBe('SUCCEEDED');
+    expectCleanAfter(sim, first);
+
+    const warm = countPerInvocation(sim);
+    const second = await run(sim, request({ leaseMinutes: 0 }), { taskHook: warm.hook });
+    expect(second.status).toBe('SUCCEEDED');
+    expectCleanAfter(sim, second);
+    expect(of(warm.seen, 'VerifySourceFrozen').FindByInventoryPath).toBeUndefined();
+    expect(of(warm.seen, 'VerifySourceFrozen')).toMatchObject({ RetrievePropertiesEx: 1 });
+
+    // The read of the remembered morefs fails as for a VM destroyed since: both paths are looked up again.
+    sim.injectFault({ method: 'RetrievePropertiesEx', fault: 'ManagedObjectNotFound', count: 1 });
+    const gone = countPerInvocation(sim);
+    const third = await run(sim, request({ leaseMinutes: 0 }), { taskHook: gone.hook });
+    expect(third.status).toBe('SUCCEEDED');
+    expectCleanAfter(sim, third);
+    expect(of(gone.seen, 'VerifySourceFrozen')).toMatchObject({
+      FindByInventoryPath: 2,
+      RetrievePropertiesEx: 2,
+    });
+  });
 });
