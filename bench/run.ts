@@ -10,6 +10,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { runTimes } from '../lambdas/workflow/run-times.js';
+import { sourceRefs } from '../lambdas/workflow/source-refs.js';
 import { DEFAULT_ASL_PATH } from '../local/runner/asl.js';
 import { startPermitStore } from '../local/runner/permit-store.js';
 import { quietHandlerLogs } from '../local/runner/quiet.js';
@@ -275,6 +276,7 @@ if (!existsSync(DEFAULT_ASL_PATH)) {
     // A new container of a deployment that has run before (AWS in steady state: many invocations land in new
     // containers): nothing learned in memory, the two runs above in the store.
     runTimes.forget();
+    sourceRefs.forget();
     const coldWithData = await benchWorkflow(1, concurrency, singleScale, tdc, deployment);
     printWorkflow(
       '1 clone, cold handlers, the deployment has data (learned run times forgotten, loaded from the store)',
