@@ -37,8 +37,7 @@ export async function firstInvocations(sim: RunningSimulator, runs = 3): Promise
     ...process.env,
     WORKFLOW_CONFIG: JSON.stringify(setup.config),
     AWS_REGION: 'us-east-1',
-    PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: String(extension.port),
-    AWS_SESSION_TOKEN: extension.token,
+    ...extension.env(),
   };
   try {
     return await invokeBoth(env, runs);

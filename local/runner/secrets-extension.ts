@@ -15,6 +15,8 @@ export interface LocalSecretsExtension {
   put(secrets: Record<string, string>): void;
   /** GetSecretValue requests answered, by secret id (ids only, never values) */
   requests(): Record<string, number>;
+  /** The env vars a handler reads to reach this extension, as Lambda sets them for a function with the layer. */
+  env(): { PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: string; AWS_SESSION_TOKEN: string };
   stop(): Promise<void>;
 }
 
@@ -64,8 +66,9 @@ export async function startSecretsExtension(
     );
   });
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
   return {
-    port: (server.address() as AddressInfo).port,
+    port,
     token,
     put: (more) => {
       for (const [id, value] of Object.entries(more)) {
@@ -74,6 +77,7 @@ export async function startSecretsExtension(
       }
     },
     requests: () => ({ ...counts }),
+    env: () => ({ PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: String(port), AWS_SESSION_TOKEN: token }),
     stop: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -101,8 +105,7 @@ export async function shareSecretsExtension(secrets: Record<string, string>): Pr
   mine.users++;
   const extension = await mine.extension;
   extension.put(secrets);
-  process.env.PARAMETERS_SECRETS_EXTENSION_HTTP_PORT = String(extension.port);
-  process.env.AWS_SESSION_TOKEN = extension.token;
+  Object.assign(process.env, extension.env());
   let released = false;
   return async () => {
     if (released) return;

@@ -111,8 +111,7 @@ describe('real esbuild bundling', () => {
         NODE_EXTRA_CA_CERTS: caPath,
         WORKFLOW_CONFIG: JSON.stringify(workflowConfig),
         AWS_REGION: 'eu-central-1',
-        PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: String(extension.port),
-        AWS_SESSION_TOKEN: extension.token,
+        ...extension.env(),
       };
       // Not on Lambda: no report event.
       delete probeEnv.AWS_LAMBDA_FUNCTION_NAME;

@@ -121,8 +121,7 @@ describe('handler bundles as the stack builds them', () => {
       ...process.env,
       WORKFLOW_CONFIG: JSON.stringify(setup.config),
       AWS_REGION: 'eu-central-1',
-      PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: String(extension.port),
-      AWS_SESSION_TOKEN: extension.token,
+      ...extension.env(),
     };
     const request = {
       requesterId: 'test/bundles',
