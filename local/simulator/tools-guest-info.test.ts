@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator } from './index.js';
 import { RawSoap, sleep } from './test-helpers.js';
 import { PollTicks, pollPhase } from './tools-guest-info.js';
-import type { RunningSimulator } from './types.js';
+import type { RunningSimulator, SimulatorOptions } from './types.js';
 
 const TIME_SCALE = 0.01;
 const GUEST_OPS_UNAVAILABLE_MS = 20_000;
@@ -36,20 +36,26 @@ async function watchedClone(c: RawSoap, src: string, name: string) {
   return { vm, next, remove };
 }
 
+/** A simulator at this file's time scale, logged in over raw SOAP. */
+async function loggedIn(options: SimulatorOptions): Promise<{ sim: RunningSimulator; c: RawSoap }> {
+  const sim = await startSimulator({
+    https: false,
+    timeScale: TIME_SCALE,
+    guestOpsUnavailableMs: GUEST_OPS_UNAVAILABLE_MS,
+    ...options,
+  });
+  const c = new RawSoap(sim);
+  await c.login();
+  return { sim, c };
+}
+
 const net = (c: RawSoap, vm: string) => c.props('VirtualMachine', vm, ['guest.net', 'guest.ipAddress']);
 
 describe('Tools gather guest.net on a poll far away (interval 10⁶ s)', () => {
   let sim: RunningSimulator;
   let c: RawSoap;
   beforeAll(async () => {
-    sim = await startSimulator({
-      https: false,
-      timeScale: TIME_SCALE,
-      guestOpsUnavailableMs: GUEST_OPS_UNAVAILABLE_MS,
-      guestInfoPollIntervalMs: 1e9,
-    });
-    c = new RawSoap(sim);
-    await c.login();
+    ({ sim, c } = await loggedIn({ guestInfoPollIntervalMs: 1e9 }));
   });
   afterAll(() => sim.stop());
 
@@ -107,15 +113,7 @@ describe('Tools older than 10.1 (toolsVersions), poll far away', () => {
   let sim: RunningSimulator;
   let c: RawSoap;
   beforeAll(async () => {
-    sim = await startSimulator({
-      https: false,
-      timeScale: TIME_SCALE,
-      guestOpsUnavailableMs: GUEST_OPS_UNAVAILABLE_MS,
-      guestInfoPollIntervalMs: 1e9,
-      toolsVersions: { linux: '10.0.7' },
-    });
-    c = new RawSoap(sim);
-    await c.login();
+    ({ sim, c } = await loggedIn({ guestInfoPollIntervalMs: 1e9, toolsVersions: { linux: '10.0.7' } }));
   });
   afterAll(() => sim.stop());
 
@@ -141,14 +139,7 @@ describe('Tools gather guest.net on their poll (interval 50 s)', () => {
   let sim: RunningSimulator;
   let c: RawSoap;
   beforeAll(async () => {
-    sim = await startSimulator({
-      https: false,
-      timeScale: TIME_SCALE,
-      guestOpsUnavailableMs: GUEST_OPS_UNAVAILABLE_MS,
-      guestInfoPollIntervalMs: INTERVAL_MS,
-    });
-    c = new RawSoap(sim);
-    await c.login();
+    ({ sim, c } = await loggedIn({ guestInfoPollIntervalMs: INTERVAL_MS }));
   });
   afterAll(() => sim.stop());
 
