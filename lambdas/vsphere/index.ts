@@ -17,7 +17,7 @@ export {
   retrievePropertiesEx,
   waitForUpdatesEx,
 } from './property-collector.js';
-export { PropertyWatch } from './property-watch.js';
+export { PropertyWatch, type WatchTarget } from './property-watch.js';
 export { retrieveAll, retrieveProperties, toPropertyMap } from './retrieve.js';
 export { login, logout, retrieveServiceContent } from './session.js';
 export type * from './types.js';
@@ -29,7 +29,6 @@ export {
   taskEnded,
   taskOutcome,
   type WaitForOptions,
-  type WatchTarget,
   waitForAll,
   waitForProperty,
   waitForTask,

@@ -2,7 +2,7 @@ import type { VsphereClient } from './client.js';
 import { clock } from './clock.js';
 import { VsphereTimeoutError } from './errors.js';
 import { taskFault } from './fault.js';
-import { createFilter, destroyPropertyFilter, waitForUpdatesEx } from './property-collector.js';
+import { PropertyWatch, type WatchTarget } from './property-watch.js';
 import { retrieveProperties } from './retrieve.js';
 import type { MoRef } from './types.js';
 
@@ -11,12 +11,6 @@ export interface WaitForOptions {
   timeoutMs?: number;
   /** Upper bound for one WaitForUpdatesEx call; default 20 s (keep below a Lambda's timeout). */
   maxWaitSeconds?: number;
-}
-
-/** One object and the properties of it to watch. */
-export interface WatchTarget {
-  obj: MoRef;
-  paths: string[];
 }
 
 /**
@@ -47,69 +41,20 @@ export async function waitForAll(
   options: WaitForOptions = {},
 ): Promise<Record<string, Record<string, unknown>>> {
   const deadline = Date.now() + (options.timeoutMs ?? 600_000);
-  const types = [...new Set(targets.map((t) => t.obj.type))];
-  const spec = {
-    propSet: types.map((type) => ({
-      type,
-      all: false,
-      pathSet: [...new Set(targets.filter((t) => t.obj.type === type).flatMap((t) => t.paths))],
-    })),
-    objectSet: targets.map((t) => ({ obj: t.obj, skip: false })),
-  };
   const what = () => targets.map((t) => `${t.obj.type} ${t.obj.value} ${t.paths.join(',')}`).join('; ');
-  let values: Record<string, Record<string, unknown>> = {};
-  // A filter lives in its session: after a re-login (by this call or a concurrent one on the client) it is
-  // gone, and WaitForUpdatesEx on the new session would return nothing until the deadline. So the filter is
-  // created again and the wait starts over from version "" (the server then sends the current values).
-  // Read after CreateFilter: if it logged in again itself, the filter is on the newest session already.
-  let filter = await createFilter(c, spec);
-  let generation = c.sessionGeneration;
+  const watch = await PropertyWatch.open(c, targets);
   try {
-    let version = '';
     for (;;) {
-      if (c.sessionGeneration !== generation) {
-        filter = await createFilter(c, spec);
-        generation = c.sessionGeneration;
-        version = '';
-        values = {};
-      }
       const remaining = Math.ceil((deadline - Date.now()) / 1000);
       if (remaining <= 0) throw new VsphereTimeoutError(`timed out waiting for ${what()}`);
-      const set = await waitForUpdatesEx(c, version, {
-        maxWaitSeconds: Math.min(remaining, clock.wallSeconds(options.maxWaitSeconds ?? 20)),
-      }).catch((e: unknown) => {
-        // The client logged in again (not retrying a call whose filter is gone): start over below.
-        if (c.sessionGeneration !== generation) return undefined;
-        throw e;
-      });
-      if (c.sessionGeneration !== generation) continue;
+      const got = await watch.next(Math.min(remaining, clock.wallSeconds(options.maxWaitSeconds ?? 20)));
+      // After a re-login the next poll makes the filter again and brings the values afresh.
+      if (got === 'restarted') continue;
       // An empty long poll still asks `done` again: a caller may give up waiting for part of its values.
-      if (!set) {
-        if (done(values)) return values;
-        continue;
-      }
-      version = set.version;
-      for (const f of set.filterSet) {
-        if (f.filter.value !== filter.value) continue;
-        for (const u of f.objectSet) {
-          // With one object in the filter every update is its own (whatever MoRef form the server echoes).
-          const key = targets.length === 1 ? (targets[0]?.obj.value ?? u.obj.value) : u.obj.value;
-          const of = values[key] ?? {};
-          values[key] = of;
-          for (const ch of u.changeSet) {
-            if (ch.op === 'assign' || ch.op === 'add') of[ch.name] = ch.val;
-            else delete of[ch.name];
-          }
-        }
-      }
-      if (done(values)) return values;
+      if (done(watch.values)) return watch.values;
     }
   } finally {
-    // After a re-login the old session's filter is already gone; only a current one is destroyed.
-    if (c.sessionGeneration === generation)
-      await destroyPropertyFilter(c, filter).catch((e: unknown) =>
-        c.logger.warn('DestroyPropertyFilter failed', { error: String(e) }),
-      );
+    await watch.close();
   }
 }
 

@@ -85,8 +85,8 @@ export async function runUntilGuestNetShows(
   };
   // The filter and its first values come before the start, so that they predate the script (a static
   // refresh can be over within a few round trips): only what is pushed after them counts.
-  const watch = await PropertyWatch.open(c, vm, ['guest.net']).catch(lost);
-  const shown = () => (pushedAtMs === undefined || !watch ? null : w.accept(list(watch.values['guest.net'])));
+  const watch = await PropertyWatch.open(c, [{ obj: vm, paths: ['guest.net'] }]).catch(lost);
+  const shown = () => (pushedAtMs === undefined || !watch ? null : w.accept(list(watch.of(vm)['guest.net'])));
   const poll = async (maxWaitSeconds: number) =>
     watch && !pushLost ? watch.next(maxWaitSeconds).catch(lost) : undefined;
   try {
