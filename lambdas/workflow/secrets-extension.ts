@@ -1,7 +1,7 @@
 // Secrets through the AWS Parameters and Secrets Lambda Extension (ADR 0010): a plain HTTP GET on localhost
 // instead of the Secrets Manager client, whose import alone was ≈ 70 ms of every vCenter handler's cold start.
 // The extension (a layer the stack adds) calls GetSecretValue with the function's role and caches the answer
-// for SECRETS_MANAGER_TTL seconds; locally the runner serves the same API (local/aws-endpoint/secrets-extension.ts).
+// for SECRETS_MANAGER_TTL seconds; locally the runner serves the same API (local/runner/secrets-extension.ts).
 import { Agent, request } from 'node:http';
 
 /** The extension's port when PARAMETERS_SECRETS_EXTENSION_HTTP_PORT does not say otherwise. */
