@@ -254,6 +254,13 @@ const figures: Record<string, unknown> = {
 };
 const fleets: [string, WorkflowFigures][] = [];
 
+/** Prints a run, keeps its JSON under `key`, and lists it side by side under `short` (if given). */
+function report(label: string, key: string, f: WorkflowFigures, short?: string): void {
+  printWorkflow(label, f);
+  figures[key] = workflowJson(f);
+  if (short) fleets.push([short, f]);
+}
+
 if (!existsSync(DEFAULT_ASL_PATH)) {
   console.log(`\n(a)-(c) skipped: ${DEFAULT_ASL_PATH} does not exist yet`);
 } else {
@@ -263,40 +270,44 @@ if (!existsSync(DEFAULT_ASL_PATH)) {
   const deployment = await startPermitStore();
   try {
     // The first run in this process is a cold container's: no learned run times, no pooled session.
-    const cold = await benchWorkflow(1, concurrency, singleScale, tdc, deployment);
-    printWorkflow('1 clone, cold handlers (first run in this process, nothing stored)', cold);
-    figures.oneCloneCold = workflowJson(cold);
-    const warm = await benchWorkflow(1, concurrency, singleScale, tdc, deployment);
-    printWorkflow(
-      '1 clone, warm handlers (as a warm Lambda container: the same process ran a clone before)',
-      warm,
+    report(
+      '1 clone, cold handlers (first run in this process, nothing stored)',
+      'oneCloneCold',
+      await benchWorkflow(1, concurrency, singleScale, tdc, deployment),
     );
-    figures.oneClone = workflowJson(warm);
-    fleets.push(['1', warm]);
+    report(
+      '1 clone, warm handlers (as a warm Lambda container: the same process ran a clone before)',
+      'oneClone',
+      await benchWorkflow(1, concurrency, singleScale, tdc, deployment),
+      '1',
+    );
     // A new container of a deployment that has run before (AWS in steady state: many invocations land in new
     // containers): nothing learned in memory, the two runs above in the store.
     runTimes.forget();
     sourceRefs.forget();
-    const coldWithData = await benchWorkflow(1, concurrency, singleScale, tdc, deployment);
-    printWorkflow(
+    report(
       '1 clone, cold handlers, the deployment has data (learned run times forgotten, loaded from the store)',
-      coldWithData,
+      'oneCloneColdWithData',
+      await benchWorkflow(1, concurrency, singleScale, tdc, deployment),
+      '1 cold, data',
     );
-    figures.oneCloneColdWithData = workflowJson(coldWithData);
-    fleets.push(['1 cold, data', coldWithData]);
   } finally {
     await deployment.stop();
   }
   if (!values['skip-fleet']) {
-    const f50 = await benchWorkflow(fleet, concurrency, fleetScale, tdc);
-    printWorkflow(`fleet of ${fleet} at MaxConcurrency ${concurrency}`, f50);
-    figures.fleet50 = workflowJson(f50);
-    fleets.push([`${fleet} at ${concurrency}`, f50]);
+    report(
+      `fleet of ${fleet} at MaxConcurrency ${concurrency}`,
+      'fleet50',
+      await benchWorkflow(fleet, concurrency, fleetScale, tdc),
+      `${fleet} at ${concurrency}`,
+    );
     if (!values.quick) {
-      const f200 = await benchWorkflow(200, 40, fleetScale, teardownConcurrency(40));
-      printWorkflow('fleet of 200 at MaxConcurrency 40 (the inline Map ceiling)', f200);
-      figures.fleet200 = workflowJson(f200);
-      fleets.push(['200 at 40', f200]);
+      report(
+        'fleet of 200 at MaxConcurrency 40 (the inline Map ceiling)',
+        'fleet200',
+        await benchWorkflow(200, 40, fleetScale, teardownConcurrency(40)),
+        '200 at 40',
+      );
     }
   }
   console.log(

@@ -38,7 +38,7 @@ export function fanOut(total: number, largestSlice: number, maxConcurrency: numb
   const slice = Math.max(1, largestSlice);
   const limit = Math.max(1, maxConcurrency);
   let best = cut(n, slice, limit, 1);
-  for (let childrenAtOnce = 2; childrenAtOnce <= Math.min(limit, Math.ceil(n / 1)); childrenAtOnce++) {
+  for (let childrenAtOnce = 2; childrenAtOnce <= Math.min(limit, n); childrenAtOnce++) {
     const candidate = cut(n, slice, limit, childrenAtOnce);
     // Fewer waves first; then fewer child executions (each costs a start and its own history).
     if (
